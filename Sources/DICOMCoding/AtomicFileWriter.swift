@@ -1,0 +1,115 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a file so that readers only ever see nothing or the whole file: a temporary file in
+/// the destination folder, flushed with `fsync`, then moved into place; on any failure the
+/// temporary file is removed. Without `overwrite`, an existing destination is never replaced
+/// (the final step is `link`, which fails atomically when the name exists).
+public struct AtomicFileWriter: ByteSink {
+    public let path: String
+    public let overwrite: Bool
+    let temporaryPath: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private var finished = false
+
+    public init(path: String, overwrite: Bool = false, mode: mode_t = 0o644) throws {
+        self.path = path
+        self.overwrite = overwrite
+        if !overwrite && access(path, F_OK) == 0 {
+            throw FileError(.exists, path: path, reason: "already exists")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let folder = dir.isEmpty ? "." : dir
+        var fd: Int32 = -1
+        var tmp = ""
+        for _ in 0..<16 {
+            tmp = folder + "/." + name + ".cmr-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) + ".tmp"
+            fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            if fd >= 0 || errno != EEXIST { break }
+        }
+        if fd < 0 { throw FileError(errno: errno, path: path, doing: "cannot create a temporary file in \(folder)") }
+        self.fd = fd
+        self.temporaryPath = tmp
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > (1 << 16) {
+            try flushBuffer()
+            if bytes.count >= (1 << 16) {
+                try writeAll(bytes)
+                return
+            }
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    private mutating func flushBuffer() throws {
+        guard !buffer.isEmpty else { return }
+        let b = buffer
+        try b.withUnsafeBytes { try writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var off = 0
+        while off < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(errno: errno, path: path, doing: "cannot write")
+            }
+            off += n
+        }
+    }
+
+    /// Flushes, syncs and moves the file into place.
+    public mutating func commit() throws {
+        do {
+            try flushBuffer()
+            if fsync(fd) != 0 { throw FileError(errno: errno, path: path, doing: "cannot sync") }
+            close(fd)
+            fd = -1
+            if overwrite {
+                if rename(temporaryPath, path) != 0 { throw FileError(errno: errno, path: path, doing: "cannot rename into place") }
+            } else {
+                if link(temporaryPath, path) != 0 { throw FileError(errno: errno, path: path, doing: "cannot move into place") }
+                unlink(temporaryPath)
+            }
+            finished = true
+            AtomicFileWriter.syncDirectory(of: path)
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Removes the temporary file; the destination is untouched.
+    public mutating func abort() {
+        if fd >= 0 { close(fd); fd = -1 }
+        if !finished { unlink(temporaryPath) }
+        finished = true
+    }
+
+    static func syncDirectory(of path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let d = Glibc.open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if d >= 0 { fsync(d); close(d) }
+    }
+
+    /// Writes `body`'s output to `path` atomically.
+    public static func write(to path: String, overwrite: Bool = false, _ body: (inout AtomicFileWriter) throws -> Void) throws {
+        var w = try AtomicFileWriter(path: path, overwrite: overwrite)
+        do {
+            try body(&w)
+            try w.commit()
+        } catch {
+            w.abort()
+            throw error
+        }
+    }
+}
