@@ -24,7 +24,7 @@ let package = Package(
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMCodingTests", dependencies: ["DICOMCoding"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["DICOMCoding"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding"]),
     ],
     swiftLanguageModes: [.v6]
 )
