@@ -14,6 +14,8 @@ public struct Synthesizer: Sendable {
         public var instancesPerSeries = 4
         public var rows = 64
         public var columns = 64
+        /// Frames per instance; more than 1 makes multi-frame instances (Number of Frames).
+        public var frames = 1
         public var transferSyntax: TransferSyntax = .explicitVRLittleEndian
         public var seed: UInt64 = 1
         /// Add a vendor private block carrying identifying text (a de-identification test case).
@@ -139,7 +141,14 @@ public struct Synthesizer: Sendable {
                             ds.setString(Tag(0x0009, 0x1001), "\(family)^\(given) scanned by Tech^Terry", vr: .LO)
                             ds.setString(Tag(0x0009, 0x1002), patientID, vr: .SH)
                         }
-                        ds.insert(DataElement(.pixelData, .OW, .bytes(pixels(modality: modality, slice: i, of: options.instancesPerSeries))))
+                        var pixelBytes = pixels(modality: modality, slice: i, of: options.instancesPerSeries)
+                        if options.frames > 1 {
+                            ds.setInt(.numberOfFrames, options.frames, vr: .IS)
+                            let frame = pixelBytes
+                            pixelBytes.reserveCapacity(frame.count * options.frames)
+                            for _ in 1..<options.frames { pixelBytes.append(contentsOf: frame) }
+                        }
+                        ds.insert(DataElement(.pixelData, .OW, .bytes(pixelBytes)))
                         let path = "\(patientID)/study\(s + 1)/series\(seriesIndex + 1)-\(modality)/\(String(format: "%04d", i + 1)).dcm"
                         try body(Instance(relativePath: path, file: DICOMFile(dataSet: ds, transferSyntax: options.transferSyntax)))
                     }
