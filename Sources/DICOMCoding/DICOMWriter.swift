@@ -86,7 +86,7 @@ public enum DICOMWriter {
         if ts.isDeflated {
             var mem = MemorySink()
             try enc.write(ds, to: &mem)
-            let deflated = Deflate.raw(mem.bytes, level: options.deflateLevel)
+            let deflated = Deflate.raw(mem.bytes, level: CompressionLevel(options.deflateLevel))
             try sink.write(deflated)
             if deflated.count % 2 == 1 { try sink.write([0]) }
         } else {
