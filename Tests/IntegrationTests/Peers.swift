@@ -62,14 +62,15 @@ enum Peers {
         try p.run()
         if let stdin { inPipe.fileHandleForWriting.write(stdin) }
         try inPipe.fileHandleForWriting.close()
-        var out = Data(), err = Data()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let out = Box()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { out = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        err = errPipe.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: out, stderr: err)
+        return Result(status: p.terminationStatus, stdout: out.data, stderr: err)
     }
 
     /// A fresh temporary folder, removed at the end of the test.
