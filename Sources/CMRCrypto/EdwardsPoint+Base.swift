@@ -57,21 +57,14 @@ extension EdwardsPoint {
     @inline(__always)
     private static func select(_ row: [AffineNielsPoint], digit: Int8) -> AffineNielsPoint {
         let value = Int64(digit)
-        let signMask = value >> 63                              // −1 if negative, else 0
-        let magnitude = UInt64(bitPattern: (value ^ signMask) &- signMask)
+        let negative = ConstantTime.negativeMask(value)
+        let signExtension = Int64(bitPattern: negative)
+        let magnitude = UInt64(bitPattern: (value ^ signExtension) &- signExtension)
         var chosen = AffineNielsPoint.identity
         for j in 0..<8 {
-            chosen.conditionalAssign(row[j], mask: equalMask(magnitude, UInt64(j + 1)))
+            chosen.conditionalAssign(row[j], mask: ConstantTime.equalMask(magnitude, UInt64(j + 1)))
         }
-        chosen.conditionalAssign(chosen.negated, mask: UInt64(bitPattern: signMask))
+        chosen.conditionalAssign(chosen.negated, mask: negative)
         return chosen
-    }
-
-    /// All ones if a == b, else zero, without branching.
-    @inline(__always)
-    private static func equalMask(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let difference = a ^ b
-        let nonZero = (difference | (0 &- difference)) &>> 63  // 1 if a ≠ b
-        return nonZero &- 1
     }
 }

@@ -8,6 +8,10 @@
 /// mac.update(part2)
 /// mac.finalize() == tag              // true
 /// ```
+///
+/// `HMAC` is a value type holding the hash states after the key: to authenticate many messages
+/// under one key (keyed pseudonyms, say), make it once and copy it for each message, which saves
+/// hashing the key's two blocks every time.
 public struct HMAC<H: HashFunction>: Sendable {
     /// The hash state after absorbing the key XOR ipad; message bytes go here.
     private var inner: H

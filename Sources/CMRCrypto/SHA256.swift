@@ -93,18 +93,22 @@ extension SHA256 {
     }
 
     /// One round of §6.2.2 step 3, written so that eight calls with rotated arguments make the
-    /// variable renaming of the standard free.
+    /// variable renaming of the standard free. `bc` carries b ⊕ c in and a ⊕ b out: the next
+    /// round's b ⊕ c, which makes Maj one operation cheaper. `kw` is Kₜ + Wₜ.
     @inline(__always)
     private static func round(
         _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
         _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32,
-        _ kw: UInt32
+        _ bc: inout UInt32, _ kw: UInt32
     ) {
-        let sigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-        let choose = (e & f) ^ (~e & g)
+        // Σ₁(e) = e⋙6 ⊕ e⋙11 ⊕ e⋙25 and Σ₀(a) = a⋙2 ⊕ a⋙13 ⊕ a⋙22, nested to save moves.
+        let sigma1 = rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6)
+        let choose = ((f ^ g) & e) ^ g
         let t1 = h &+ sigma1 &+ choose &+ kw
-        let sigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-        let majority = (a & b) ^ (a & c) ^ (b & c)
+        let sigma0 = rotr(a ^ rotr(a ^ rotr(a, 9), 11), 2)
+        let ab = a ^ b
+        let majority = (ab & bc) ^ b
+        bc = ab
         d &+= t1
         h = t1 &+ sigma0 &+ majority
     }
@@ -112,9 +116,10 @@ extension SHA256 {
     /// Runs the compression function over `blockCount` consecutive 64-byte blocks at `blocks`.
     private static func compress(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int) {
         roundConstants.withUnsafeBufferPointer { constants in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { scratch in
                 let k = constants.baseAddress!
-                let w = schedule.baseAddress!
+                // The message schedule Wₜ, then Kₜ + Wₜ, so that rounds read one array.
+                let w = scratch.baseAddress!
                 var block = blocks
                 var (h0, h1, h2, h3, h4, h5, h6, h7) = state
                 for _ in 0..<blockCount {
@@ -124,21 +129,25 @@ extension SHA256 {
                     for t in 16..<64 {
                         let w15 = w[t - 15]
                         let w2 = w[t - 2]
-                        let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 &>> 3)
-                        let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 &>> 10)
+                        let s0 = rotr(w15 ^ rotr(w15, 11), 7) ^ (w15 &>> 3)
+                        let s1 = rotr(w2 ^ rotr(w2, 2), 17) ^ (w2 &>> 10)
                         w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
                     }
+                    for t in 0..<64 {
+                        w[t] &+= k[t]
+                    }
                     var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    var bc = b ^ c
                     var t = 0
                     while t < 64 {
-                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-                        round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
-                        round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
-                        round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
-                        round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
-                        round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
-                        round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
-                        round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
+                        round(a, b, c, &d, e, f, g, &h, &bc, w[t])
+                        round(h, a, b, &c, d, e, f, &g, &bc, w[t + 1])
+                        round(g, h, a, &b, c, d, e, &f, &bc, w[t + 2])
+                        round(f, g, h, &a, b, c, d, &e, &bc, w[t + 3])
+                        round(e, f, g, &h, a, b, c, &d, &bc, w[t + 4])
+                        round(d, e, f, &g, h, a, b, &c, &bc, w[t + 5])
+                        round(c, d, e, &f, g, h, a, &b, &bc, w[t + 6])
+                        round(b, c, d, &e, f, g, h, &a, &bc, w[t + 7])
                         t += 8
                     }
                     h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d

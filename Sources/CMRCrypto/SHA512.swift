@@ -112,18 +112,21 @@ extension SHA512 {
         (x &>> n) | (x &<< (64 - n))
     }
 
-    /// One round of §6.4.2 step 3; see `SHA256.round`.
+    /// One round of §6.4.2 step 3; see `SHA256.round` (the same shape with 64-bit words).
     @inline(__always)
     private static func round(
         _ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: inout UInt64,
         _ e: UInt64, _ f: UInt64, _ g: UInt64, _ h: inout UInt64,
-        _ kw: UInt64
+        _ bc: inout UInt64, _ kw: UInt64
     ) {
-        let sigma1 = rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)
-        let choose = (e & f) ^ (~e & g)
+        // Σ₁(e) = e⋙14 ⊕ e⋙18 ⊕ e⋙41 and Σ₀(a) = a⋙28 ⊕ a⋙34 ⊕ a⋙39, nested to save moves.
+        let sigma1 = rotr(e ^ rotr(e ^ rotr(e, 23), 4), 14)
+        let choose = ((f ^ g) & e) ^ g
         let t1 = h &+ sigma1 &+ choose &+ kw
-        let sigma0 = rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)
-        let majority = (a & b) ^ (a & c) ^ (b & c)
+        let sigma0 = rotr(a ^ rotr(a ^ rotr(a, 5), 6), 28)
+        let ab = a ^ b
+        let majority = (ab & bc) ^ b
+        bc = ab
         d &+= t1
         h = t1 &+ sigma0 &+ majority
     }
@@ -133,6 +136,7 @@ extension SHA512 {
         roundConstants.withUnsafeBufferPointer { constants in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 80) { schedule in
                 let k = constants.baseAddress!
+                // The message schedule Wₜ, then Kₜ + Wₜ, so that rounds read one array.
                 let w = schedule.baseAddress!
                 var block = blocks
                 var (h0, h1, h2, h3, h4, h5, h6, h7) = state
@@ -143,21 +147,25 @@ extension SHA512 {
                     for t in 16..<80 {
                         let w15 = w[t - 15]
                         let w2 = w[t - 2]
-                        let s0 = rotr(w15, 1) ^ rotr(w15, 8) ^ (w15 &>> 7)
-                        let s1 = rotr(w2, 19) ^ rotr(w2, 61) ^ (w2 &>> 6)
+                        let s0 = rotr(w15 ^ rotr(w15, 7), 1) ^ (w15 &>> 7)
+                        let s1 = rotr(w2 ^ rotr(w2, 42), 19) ^ (w2 &>> 6)
                         w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
                     }
+                    for t in 0..<80 {
+                        w[t] &+= k[t]
+                    }
                     var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    var bc = b ^ c
                     var t = 0
                     while t < 80 {
-                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-                        round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
-                        round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
-                        round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
-                        round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
-                        round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
-                        round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
-                        round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
+                        round(a, b, c, &d, e, f, g, &h, &bc, w[t])
+                        round(h, a, b, &c, d, e, f, &g, &bc, w[t + 1])
+                        round(g, h, a, &b, c, d, e, &f, &bc, w[t + 2])
+                        round(f, g, h, &a, b, c, d, &e, &bc, w[t + 3])
+                        round(e, f, g, &h, a, b, c, &d, &bc, w[t + 4])
+                        round(d, e, f, &g, h, a, b, &c, &bc, w[t + 5])
+                        round(c, d, e, &f, g, h, a, &b, &bc, w[t + 6])
+                        round(b, c, d, &e, f, g, h, &a, &bc, w[t + 7])
                         t += 8
                     }
                     h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
