@@ -37,7 +37,7 @@ enum TestData {
         put(0x0010, 0x1030, .DS, text("72.5", .DS))
         put(0x0010, 0x4000, .LT, text("Line one\nLine two", .LT))
         put(0x0018, 0x1170, .IS, text("120", .IS))
-        put(0x0018, 0x9315, .FD, le64([Double(3.25).bitPattern]))            // FD (example of FD tag)
+        put(0x0008, 0x2134, .FD, le64([Double(3.25).bitPattern]))            // FD (example of FD tag)
         put(0x0018, 0x9306, .FD, le64([Double(-1.5).bitPattern, Double(2).bitPattern]))
         put(0x0020, 0x000D, .UI, text("1.2.826.0.1.3680043.2.1125.2", .UI))
         put(0x0020, 0x000E, .UI, text("1.2.826.0.1.3680043.2.1125.3", .UI))
@@ -52,7 +52,7 @@ enum TestData {
         put(0x0028, 0x0101, .US, le16([12]))
         put(0x0028, 0x0102, .US, le16([11]))
         put(0x0028, 0x0103, .US, le16([0]))
-        put(0x0028, 0x9415, .FL, le32([Float(0.5).bitPattern]))              // FL
+        put(0x0018, 0x0013, .FL, le32([Float(0.5).bitPattern]))              // FL
         put(0x0018, 0x9219, .SS, le16([UInt16(bitPattern: -42)]))           // SS
         put(0x0028, 0x6120, .SS, le16([UInt16(bitPattern: -3)]))
         put(0x0040, 0xA30A, .DS, text("1.5e3", .DS))
@@ -60,17 +60,17 @@ enum TestData {
         put(0x0018, 0x9517, .DT, text("2024", .DT))
         put(0x0020, 0x9165, .AT, le16([0x0018, 0x9517]))                      // AT
         put(0x0040, 0xA124, .UI, text("1.2.3", .UI))
-        put(0x0040, 0xA120, .CS, text("DATETIME", .CS))
-        put(0x0072, 0x007A, .SV, le64([UInt64(bitPattern: -9_000_000_000)]))  // SV
-        put(0x0072, 0x0082, .UV, le64([18_000_000_000]))                      // UV
+        put(0x0040, 0xA120, .DT, text("20240101", .DT))
+        put(0x0072, 0x0082, .SV, le64([UInt64(bitPattern: -9_000_000_000)]))  // SV
+        put(0x0008, 0x040C, .UV, le64([18_000_000_000]))                      // UV
         put(0x0008, 0x0119, .UC, text("A long code value", .UC))
         put(0x0008, 0x0120, .UR, text("http://example.org/x", .UR))
-        put(0x0018, 0x9601, .SL, le32([UInt32(bitPattern: -100000)]))
+        put(0x0018, 0x6020, .SL, le32([UInt32(bitPattern: -100000)]))
         put(0x0040, 0xA160, .UT, text("Unlimited text", .UT))
         put(0x0066, 0x0016, .OF, le32([Float(1).bitPattern, Float(2).bitPattern]))
         put(0x0066, 0x0040, .OL, le32([1, 2, 3]))
         put(0x0066, 0x0023, .OW, le16([1, 2, 3, 4]))
-        put(0x0070, 0x1506, .OD, le64([Double(1).bitPattern]))               // OD-ish
+        put(0x0066, 0x0022, .OD, le64([Double(1).bitPattern]))               // OD-ish
         put(0x7FE0, 0x0001, .OV, le64([0]))
         put(0x0042, 0x0011, .OB, [1, 2, 3, 4, 5, 6])
         // A private block.

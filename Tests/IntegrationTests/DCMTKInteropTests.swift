@@ -20,20 +20,20 @@ final class DCMTKInteropTests: XCTestCase {
     }
 
     /// (path, VR, bytes) of every element, recursively, for comparing data sets.
-    func flatten(_ ds: DataSet, prefix: String = "") -> [String] {
+    func flatten(_ ds: DataSet, prefix: String = "", privateVR: Bool = true) -> [String] {
         var out: [String] = []
         for e in ds {
             let key = prefix + e.tag.description
             switch e.value {
             case .sequence(let s):
                 out.append(key + " SQ \(s.items.count)")
-                for (i, item) in s.items.enumerated() { out += flatten(item.dataSet, prefix: key + "[\(i)]") }
+                for (i, item) in s.items.enumerated() { out += flatten(item.dataSet, prefix: key + "[\(i)]", privateVR: privateVR) }
             case .fragments(let f):
                 out.append(key + " fragments \(f.fragments.count)")
             case .bytes, .bulk:
                 var b = e.value.bytes
                 if b.count % 2 == 1 { b.append(e.vr.paddingByte) }
-                out.append(key + " " + e.vr.rawValue + " " + b.map { String($0, radix: 16) }.joined(separator: " "))
+                out.append(key + " " + (privateVR || !e.tag.isPrivate ? e.vr.rawValue : "") + " " + b.map { String($0, radix: 16) }.joined(separator: " "))
             }
         }
         return out
@@ -55,7 +55,13 @@ final class DCMTKInteropTests: XCTestCase {
                 let converted = try DICOMReader.read(contentsOf: out)
                 XCTAssertEqual(converted.transferSyntax.uid, uid)
                 XCTAssertEqual(converted.issues, [], "\(flag): \(converted.issues)")
-                XCTAssertEqual(flatten(converted.dataSet), flatten(original.dataSet), "\(flag) \(path)")
+                // Implicit VR cannot carry the VR of private elements: they read back as UN (DCMTK too).
+                let a = flatten(converted.dataSet, privateVR: flag != "+ti"), b = flatten(original.dataSet, privateVR: flag != "+ti")
+                XCTAssertEqual(a.count, b.count, "\(flag) \(path)")
+                for (x, y) in zip(a, b) where x != y {
+                    XCTFail("\(flag) \(path): DCMTK's file reads \(x), cmr wrote \(y)")
+                    break
+                }
                 XCTAssertEqual(converted.dataSet.string(.patientName), original.dataSet.string(.patientName))
             }
         }
