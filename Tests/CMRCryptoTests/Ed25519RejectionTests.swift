@@ -81,8 +81,7 @@ final class Ed25519RejectionTests: XCTestCase {
             signature(r: zero, encodedR: negativeZero, publicKey: publicKey), for: message))
     }
 
-    /// A signature with R's y ≥ p for a real nonce: take a valid signature and add p to y where
-    /// that still fits (it does not for a random R, so only the y bits are forced here).
+    /// A valid signature whose R bytes are replaced by y = 2²⁵⁵ − 1 (≥ p).
     func testRejectsRWithYAtLeastP() throws {
         let key = try Ed25519.PrivateKey(seed: seed)
         var signature = key.signature(for: message)
