@@ -14,7 +14,7 @@ _cmr_subcommands() {
 _cmr_options() {
     case "$1" in
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
-    'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --help --quiet --verbose --no-color -r -0 -h -q -v' ;;
+    'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
     'cmr completion') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr help') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr version') echo '--json --help --quiet --verbose --no-color -h -q -v' ;;
@@ -24,7 +24,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold') return 0 ;;
     esac
     return 1
 }
@@ -33,6 +33,7 @@ _cmr_takes_value() {
 _cmr_complete_value() {
     case "$1 $2" in
     'cmr inspect --tag') : ;;
+    'cmr inspect --jobs' | 'cmr inspect -j') : ;;
     'cmr inspect --max-value-length') : ;;
     'cmr inspect --charset-fallback') : ;;
     'cmr inspect --bulk-data-threshold') : ;;

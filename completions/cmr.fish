@@ -65,6 +65,7 @@ complete -c cmr -n '__cmr_at cmr inspect' -l summary -d 'Print one tab-separated
 complete -c cmr -n '__cmr_at cmr inspect' -l validate -d 'Check values against their VR and VM and print each problem'
 complete -c cmr -n '__cmr_at cmr inspect' -s r -l recursive -d 'Search folders and their subfolders'
 complete -c cmr -n '__cmr_at cmr inspect' -l no-recursive -d 'Turn off --recursive'
+complete -c cmr -n '__cmr_at cmr inspect' -s j -l jobs -x -d 'Read files on N threads'
 complete -c cmr -n '__cmr_at cmr inspect' -s 0 -l null -d 'Paths on standard input are separated by NUL characters (as find -print0 writes them), not newlines'
 complete -c cmr -n '__cmr_at cmr inspect' -l max-value-length -x -d 'Cut values longer than N characters in the tree, marking the cut with \'...\''
 complete -c cmr -n '__cmr_at cmr inspect' -l charset-fallback -x -d 'Character set to assume when Specific Character Set is absent or unknown, as a defined term such as \'ISO_IR 100\' or \'ISO_IR 192\''

@@ -58,16 +58,12 @@ public struct InputPaths: Sendable {
             files.append(Entry(path: path, named: true))
             return
         }
-        if !recursive {
-            missing.append(CMRError(.usage, "\(path): is a directory", hint: "drop --no-recursive to read folders"))
-            return
-        }
-        InputPaths.walk(path) { files.append(Entry(path: $0, named: false)) }
+        InputPaths.walk(path, recursive: recursive) { files.append(Entry(path: $0, named: false)) }
     }
 
-    /// Regular files under `folder`, depth first, names sorted; symbolic links to folders are
-    /// not followed (no loops), links to files are.
-    public static func walk(_ folder: String, _ visit: (String) -> Void) {
+    /// Regular files under `folder` (with `recursive`, in its subfolders too, depth first), names
+    /// sorted; symbolic links to folders are not followed (no loops), links to files are.
+    public static func walk(_ folder: String, recursive: Bool = true, _ visit: (String) -> Void) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         let base = folder.hasSuffix("/") ? folder : folder + "/"
         for name in names.sorted() {
@@ -76,7 +72,7 @@ public struct InputPaths: Sendable {
             guard lstat(path, &st) == 0 else { continue }
             let type = st.st_mode & S_IFMT
             if type == S_IFDIR {
-                walk(path, visit)
+                if recursive { walk(path, visit) }
             } else if type == S_IFREG {
                 visit(path)
             } else if type == S_IFLNK {

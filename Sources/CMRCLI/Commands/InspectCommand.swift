@@ -1,4 +1,5 @@
 import CMRKit
+import DICOMCore
 
 /// `cmr inspect`: what is inside DICOM files.
 enum InspectCommand: CLICommand {
@@ -14,7 +15,8 @@ enum InspectCommand: CLICommand {
                 file is shown as far as it could be read, and the problem is reported with its byte \
                 offset and tag.
 
-                --json, --tag, --summary and --validate choose what is printed; give at most one.
+                --tag, --summary and --validate choose what is printed; give at most one. With --json, \
+                each prints one JSON object per file (JSON Lines); alone, --json prints DICOM JSON.
                 """,
             examples: [
                 UsageExample("cmr inspect scan.dcm", "The data set as a tree, with the file meta information first."),
@@ -34,6 +36,8 @@ enum InspectCommand: CLICommand {
                 .flag("validate", help: "Check values against their VR and VM and print each problem; exit with status 1 when any is found."),
                 .negatable("recursive", short: "r", default: true,
                            help: "Search folders and their subfolders; --no-recursive reads only the files directly in each folder."),
+                .value("jobs", short: "j", valueName: "N",
+                       help: "Read files on N threads; 0 uses every core.", type: .integer(minimum: 0), default: "0"),
                 .flag("null", short: "0", help: "Paths on standard input are separated by NUL characters (as find -print0 writes them), not newlines."),
                 .value("max-value-length", valueName: "N",
                        help: "Cut values longer than N characters in the tree, marking the cut with '...'; 0 shows values whole.",
@@ -51,7 +55,7 @@ enum InspectCommand: CLICommand {
                                arity: .oneOrMore, completion: .file),
             ],
             category: .examine,
-            exclusiveOptions: [["json", "tag", "summary", "validate"], ["no-bulk", "bulk-data-threshold"]],
+            exclusiveOptions: [["tag", "summary", "validate"], ["no-bulk", "bulk-data-threshold"]],
             exitStatuses: [
                 ExitStatusNote(0, "Every file was read (and, with --validate, has no problems)."),
                 ExitStatusNote(1, "Some files could not be read, or --validate found problems."),
@@ -63,6 +67,114 @@ enum InspectCommand: CLICommand {
     }
 
     static func run(_ invocation: Invocation) throws -> Int32 {
-        throw CMRError(.usage, "inspect is not available yet")
+        let inv = invocation
+        var options = Inspector.Options()
+        let tagArguments = inv.values("tag")
+        if !tagArguments.isEmpty {
+            options.mode = .tags(try tagArguments.map(parseTag))
+        } else if inv.flag("summary") {
+            options.mode = .summary
+        } else if inv.flag("validate") {
+            options.mode = .validate
+        } else if inv.wantsJSON {
+            options.mode = .json
+        }
+        let jsonRecords = inv.wantsJSON && options.mode != .json
+        options.maximumValueLength = inv.integer("max-value-length") ?? 64
+        options.bulkDataThreshold = inv.flag("no-bulk") ? 0 : (inv.integer("bulk-data-threshold") ?? 1024)
+        options.jobs = inv.integer("jobs") ?? 0
+        if let name = inv.value("charset-fallback") {
+            let set = SpecificCharacterSet(terms: [name])
+            if !set.unknownTerms.isEmpty {
+                throw CMRError(.usage, "unknown character set '\(name)'",
+                               hint: "use a defined term of (0008,0005), such as 'ISO_IR 100' or 'ISO_IR 192'")
+            }
+            options.charsetFallback = set
+        }
+
+        let paths = InputPaths(recursive: inv.flag("recursive"), nulSeparated: inv.flag("null"))
+        let stdin = inv.positionals.contains("-") ? try inv.readStandardInput() : []
+        let (entries, missing) = paths.expand(inv.positionals) { stdin }
+        for m in missing { inv.diagnostics.error(m.message, hint: m.hint) }
+        if entries.isEmpty && missing.isEmpty {
+            inv.diagnostics.note("no files found in \(inv.positionals.joined(separator: " "))")
+        }
+        if options.mode == .summary && !jsonRecords && inv.terminal.standardOutputIsTTY && !entries.isEmpty {
+            inv.output.line("#" + FileSummary.columnNames.joined(separator: "\t"))
+        }
+
+        let progress = entries.count > 20 ? inv.progress("inspect", total: entries.count) : ProgressReporter.silent()
+        var failed = missing.count
+        var lastFailure: CMRError? = missing.last
+        var inspected = 0
+        var problemFiles = 0
+        var skipped = 0
+        let several = entries.count > 1 || missing.count > 0
+        Inspector.run(entries, options: options) { outcome in
+            progress.advance()
+            switch outcome {
+            case .skipped(let path, let reason):
+                skipped += 1
+                if inv.isVerbose { inv.diagnostics.note("\(path): skipped, \(reason)") }
+            case .failed(_, let error):
+                failed += 1
+                lastFailure = error
+                inv.diagnostics.error(error.message, hint: error.hint)
+            case .inspected(let report):
+                inspected += 1
+                emit(report, mode: options.mode, jsonRecords: jsonRecords, several: several, invocation: inv)
+                let readErrors = report.problems.filter { $0.code == "read" && $0.severity == "error" }
+                if report.incomplete || !readErrors.isEmpty {
+                    failed += 1
+                    lastFailure = CMRError(.invalidData, "\(report.path): incomplete")
+                }
+                if options.mode == .validate && !report.problems.isEmpty { problemFiles += 1 }
+            }
+        }
+        progress.finish()
+        if skipped > 0 && !inv.isQuiet {
+            inv.diagnostics.note("\(skipped) file\(skipped == 1 ? "" : "s") skipped: not DICOM (--verbose lists them)")
+        }
+        if options.mode == .validate && !inv.isQuiet && !jsonRecords {
+            inv.diagnostics.note("\(inspected) file\(inspected == 1 ? "" : "s") checked, \(problemFiles) with problems")
+        }
+        if failed > 0 {
+            // One input that failed: its own status; otherwise 1, some files failed.
+            if !several, inspected == 0, let lastFailure { return lastFailure.exitStatus }
+            return 1
+        }
+        return problemFiles > 0 ? 1 : 0
+    }
+
+    /// Writes one file's result; read problems go to stderr.
+    static func emit(_ report: Inspector.Report, mode: Inspector.Mode, jsonRecords: Bool, several: Bool, invocation inv: Invocation) {
+        for p in report.problems where p.code == "read" {
+            let message = "\(report.path): \(p.message)"
+            if p.severity == "error" { inv.diagnostics.error(message) } else if !inv.isQuiet { inv.diagnostics.warning(message) }
+        }
+        if jsonRecords {
+            if let line = try? InspectRecords.line(report, mode: mode, version: CMRCLI.version) { inv.output.line(line) }
+            return
+        }
+        switch mode {
+        case .tree:
+            if several { inv.output.line("# " + report.path) }
+            inv.output.write(report.text)
+            if several { inv.output.line("") }
+        case .json, .summary:
+            inv.output.line(report.text)
+        case .tags:
+            inv.output.line(several ? report.path + "\t" + report.text : report.text)
+        case .validate:
+            for p in report.problems where p.code != "read" {
+                inv.output.line("\(report.path): \(p.severity) \(p.code) \(p.message)")
+            }
+        }
+    }
+
+    static func parseTag(_ text: String) throws -> Tag {
+        if let tag = Tag(parsing: text) { return tag }
+        throw CMRError(.usage, "unknown attribute '\(text)'",
+                       hint: "name it by keyword (PatientID) or by tag (0010,0020)")
     }
 }

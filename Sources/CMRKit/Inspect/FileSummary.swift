@@ -34,7 +34,7 @@ public struct FileSummary: Encodable, Sendable, Equatable {
         sopClassName = sopClassUID.flatMap { UIDRegistry.entry(for: $0)?.name }
         transferSyntaxUID = file.transferSyntax.uid
         transferSyntaxName = file.transferSyntax.name
-        numberOfFrames = ds.int(.numberOfFrames) ?? (ds.contains(.pixelData) ? 1 : nil)
+        numberOfFrames = ds.int(.numberOfFrames) ?? (ds.contains(.pixelData) || ds.contains(.rows) ? 1 : nil)
         rows = ds.int(.rows)
         columns = ds.int(.columns)
         size = file.sourceSize

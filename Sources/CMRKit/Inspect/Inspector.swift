@@ -38,6 +38,8 @@ public enum Inspector {
         /// Tree text, JSON document, or tab-separated tag values, per the mode (no final newline).
         public var text: String
         public var summary: FileSummary?
+        /// With `.tags`: each requested tag's values, in the order asked (empty when absent).
+        public var tagValues: [[String]] = []
         /// Problems of `--validate` (and read issues in every mode).
         public var problems: [Problem]
         /// The reader had to stop early: the output shows only what could be read.
@@ -95,6 +97,7 @@ public enum Inspector {
         }
         let text: String
         var summary: FileSummary? = nil
+        var tagValues: [[String]] = []
         switch options.mode {
         case .tree:
             text = DumpFormatter(maximumValueLength: options.maximumValueLength).format(f)
@@ -103,11 +106,12 @@ public enum Inspector {
             summary = s
             text = s.tabSeparated
         case .tags(let tags):
-            text = tags.map { tag -> String in
+            tagValues = tags.map { tag -> [String] in
                 let ds = tag.isMeta ? f.meta : f.dataSet
-                guard let e = ds[tag] else { return "" }
-                return ds.strings(of: e).joined(separator: "\\")
-            }.joined(separator: "\t")
+                guard let e = ds[tag] else { return [] }
+                return ds.strings(of: e)
+            }
+            text = tagValues.map { $0.joined(separator: "\\") }.joined(separator: "\t")
         case .json:
             text = jsonText(f, path: entry.path, options: options)
         case .validate:
@@ -115,8 +119,8 @@ public enum Inspector {
             problems += found
             text = ""
         }
-        return .inspected(Report(path: entry.path, text: text, summary: summary, problems: problems,
-                                 incomplete: f.isIncomplete))
+        return .inspected(Report(path: entry.path, text: text, summary: summary, tagValues: tagValues,
+                                 problems: problems, incomplete: f.isIncomplete))
     }
 }
 
