@@ -170,12 +170,13 @@ final class ValidationValueFormatTests: XCTestCase {
     func testUniqueIdentifier() {
         let long = "1.2.840.10008.1.2.1.999999999999999999999999999999999999999999999"
         run([
-            Case(.UI, "1.2.840.10008.1.2"), Case(.UI, "0"), Case(.UI, "2.25.1234"), Case(.UI, "1.2.0.3"),
+            Case(.UI, "1.2.840.10008.1.2"), Case(.UI, "2.25.1234"), Case(.UI, "1.2.0.3"), Case(.UI, "0.1"),
             Case(.UI, "1.2.3\\1.2.4"), Case(.UI, String(long.prefix(64))),
             Case(.UI, "1.2.03", .vrFormat), Case(.UI, "1.2.3.", .vrFormat), Case(.UI, ".1.2", .vrFormat),
             Case(.UI, "1..2", .vrFormat), Case(.UI, "1.2.a", .vrFormat), Case(.UI, "3.1.2", .vrFormat),
             Case(.UI, "10.1", .vrFormat), Case(.UI, "1.2 .3", .vrFormat), Case(.UI, "01.2", .vrFormat),
             Case(.UI, long, .length),
+            Case(.UI, "0", .vrFormat, severity: .warning), Case(.UI, "0.0.0", .vrFormat, severity: .warning),
             Case(.UI, bytes: Array("1.2.3 ".utf8), [.padding]),
             Case(.UI, bytes: Array("1.2.34".utf8) + [0, 0], [.padding], severity: .warning),
             Case(.UI, bytes: Array("1.2\u{0}34".utf8), [.charset]),

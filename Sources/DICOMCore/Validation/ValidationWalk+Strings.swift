@@ -72,7 +72,7 @@ extension ValidationWalk {
         let extended = specific && !characterSet.isDefault
         let escapes = specific && characterSet.usesCodeExtensions
         var result = Repertoire.valid
-        for b in v {
+        for b in v[printablePrefix(v)...] {
             if b >= 0x20 && b < 0x7F { continue }
             if b >= 0x80 && extended { result = .needsDecoding; continue }
             if b == 0x1B && escapes { result = .needsDecoding; continue }
@@ -99,6 +99,26 @@ extension ValidationWalk {
         return result
     }
 
+    /// The length of the leading run of whole 8-byte words in 0x20–0x7E, looking at a word at a time.
+    @inline(__always)
+    static func printablePrefix(_ v: Bytes) -> Int {
+        guard let base = v.baseAddress else { return 0 }
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i + 8 <= v.count {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let seven = w & low
+            // A high bit set where a byte is 0x7F or above, or where it is below 0x20 (per byte, no carries:
+            // each sum stays below 0x100).
+            let aboveTilde = (seven &+ 0x0101_0101_0101_0101) | w
+            let belowSpace = ~((seven &+ 0x6060_6060_6060_6060) | w)
+            if (aboveTilde | belowSpace) & high != 0 { break }
+            i += 8
+        }
+        return i
+    }
+
     // MARK: Values as bytes
 
     /// Splits `content` at backslashes (for VRs with several values) and checks each value's length
@@ -108,7 +128,6 @@ extension ValidationWalk {
         // Nothing but padding: no value. (AE forbids a value of spaces only; see checkValue.)
         if vr == .UI || vr == .AE ? n == 0 : content.allSatisfy({ $0 == space }) { return 0 }
         let multiple = vr.allowsMultipleStringValues
-        let numbered = multiple && content.contains(backslash)
         var start = 0
         var count = 0
         while true {
@@ -118,6 +137,8 @@ extension ValidationWalk {
                 while end < n && content[end] != backslash { end += 1 }
             }
             count += 1
+            // Values are numbered in messages when there are several.
+            let numbered = start > 0 || end < n
             checkValue(Bytes(rebasing: content[start..<end]), number: numbered ? count : nil, vr: vr,
                        checkFormat: checkFormat, findings: &findings)
             if end >= n { break }

@@ -299,11 +299,13 @@ enum ValueGrammar {
     // MARK: UI, UR
 
     /// UI: components of digits separated by dots, none empty, none with a leading zero (other than
-    /// "0" itself), the first 0, 1 or 2 (ISO/IEC 8824 object identifiers).
+    /// "0" itself), the first 0, 1 or 2 (ISO/IEC 8824 object identifiers). A UID of zeros only ("0",
+    /// "0.0") is well formed but identifies nothing: a warning.
     static func uid(_ v: Bytes) -> ValueDefect? {
         let n = v.count
         var start = 0
         var index = 0
+        var zerosOnly = true
         while start <= n {
             var end = start
             while end < n && v[end] != dot {
@@ -320,8 +322,12 @@ enum ValueGrammar {
             if index == 0 && (end - start > 1 || v[start] > UInt8(ascii: "2")) {
                 return .format("root \(String(decoding: v[start..<end], as: UTF8.self)) is not 0, 1 or 2")
             }
+            zerosOnly = zerosOnly && end - start == 1 && v[start] == UInt8(ascii: "0")
             index += 1
             start = end + 1
+        }
+        if zerosOnly {
+            return ValueDefect(code: .vrFormat, severity: .warning, reason: "nothing but zero components")
         }
         return nil
     }
