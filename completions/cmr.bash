@@ -6,7 +6,7 @@
 # The subcommands of command $1 ("cmr", "cmr audit", ...).
 _cmr_subcommands() {
     case "$1" in
-    'cmr') echo 'inspect completion help version' ;;
+    'cmr') echo 'inspect synth completion help version' ;;
     esac
 }
 
@@ -15,6 +15,7 @@ _cmr_options() {
     case "$1" in
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
+    'cmr synth') echo '--out --patients --studies --series --instances --rows --columns --frames --transfer-syntax --seed --private --no-private --overwrite --print-paths --help --quiet --verbose --no-color -o -h -q -v' ;;
     'cmr completion') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr help') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr version') echo '--json --help --quiet --verbose --no-color -h -q -v' ;;
@@ -24,7 +25,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed') return 0 ;;
     esac
     return 1
 }
@@ -37,6 +38,16 @@ _cmr_complete_value() {
     'cmr inspect --max-value-length') : ;;
     'cmr inspect --charset-fallback') : ;;
     'cmr inspect --bulk-data-threshold') : ;;
+    'cmr synth --out' | 'cmr synth -o') _cmr_dirs "$3" ;;
+    'cmr synth --patients') : ;;
+    'cmr synth --studies') : ;;
+    'cmr synth --series') : ;;
+    'cmr synth --instances') : ;;
+    'cmr synth --rows') : ;;
+    'cmr synth --columns') : ;;
+    'cmr synth --frames') : ;;
+    'cmr synth --transfer-syntax') _cmr_words 'implicit explicit big-endian deflated' "$3" ;;
+    'cmr synth --seed') : ;;
     esac
 }
 

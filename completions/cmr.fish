@@ -6,7 +6,7 @@
 function __cmr_subcommands
     switch "$argv"
         case 'cmr'
-            printf '%s\n' 'inspect' 'completion' 'help' 'version'
+            printf '%s\n' 'inspect' 'synth' 'completion' 'help' 'version'
     end
 end
 
@@ -53,6 +53,7 @@ complete -c cmr -l no-color -d 'Never colour diagnostics (colour is used only on
 
 # cmr
 complete -c cmr -n '__cmr_at_start cmr' -a 'inspect' -d 'Show what is inside DICOM files'
+complete -c cmr -n '__cmr_at_start cmr' -a 'synth' -d 'Write a synthetic DICOM study (no real patient data)'
 complete -c cmr -n '__cmr_at_start cmr' -a 'completion' -d 'Print a shell completion script'
 complete -c cmr -n '__cmr_at_start cmr' -a 'help' -d 'Show help for cmr or one of its commands'
 complete -c cmr -n '__cmr_at_start cmr' -a 'version' -d 'Print cmr\'s version'
@@ -72,6 +73,22 @@ complete -c cmr -n '__cmr_at cmr inspect' -l charset-fallback -x -d 'Character s
 complete -c cmr -n '__cmr_at cmr inspect' -l no-bulk -d 'With --json, write every binary value inline (InlineBinary), never as a BulkDataURI'
 complete -c cmr -n '__cmr_at cmr inspect' -l bulk-data-threshold -x -d 'With --json, write binary values of up to N bytes inline (InlineBinary) and longer ones as a BulkDataURI that points into the file'
 complete -c cmr -n '__cmr_at cmr inspect' -F
+
+# cmr synth
+complete -c cmr -n '__cmr_at cmr synth' -s o -l out -x -a '(__fish_complete_directories)' -d 'Folder to write the study under (created when missing)'
+complete -c cmr -n '__cmr_at cmr synth' -l patients -x -d 'Number of patients'
+complete -c cmr -n '__cmr_at cmr synth' -l studies -x -d 'Studies per patient'
+complete -c cmr -n '__cmr_at cmr synth' -l series -x -d 'Modalities of the series in each study, comma-separated (CT, MR)'
+complete -c cmr -n '__cmr_at cmr synth' -l instances -x -d 'Images per series'
+complete -c cmr -n '__cmr_at cmr synth' -l rows -x -d 'Image rows'
+complete -c cmr -n '__cmr_at cmr synth' -l columns -x -d 'Image columns'
+complete -c cmr -n '__cmr_at cmr synth' -l frames -x -d 'Frames per image (more than 1: multi-frame)'
+complete -c cmr -n '__cmr_at cmr synth' -l transfer-syntax -x -a 'implicit explicit big-endian deflated' -d 'Encoding of the files: implicit, explicit, big-endian or deflated'
+complete -c cmr -n '__cmr_at cmr synth' -l seed -x -d 'Seed of the generator: the same seed gives the same files'
+complete -c cmr -n '__cmr_at cmr synth' -l private -d 'Add a vendor private block carrying identifying text'
+complete -c cmr -n '__cmr_at cmr synth' -l no-private -d 'Turn off --private'
+complete -c cmr -n '__cmr_at cmr synth' -l overwrite -d 'Replace files that already exist (otherwise an existing file is an error)'
+complete -c cmr -n '__cmr_at cmr synth' -l print-paths -d 'Print the path of each file written, one per line'
 
 # cmr completion
 complete -c cmr -n '__cmr_at cmr completion' -x -a 'bash zsh fish'

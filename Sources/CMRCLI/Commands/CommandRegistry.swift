@@ -3,6 +3,7 @@
 public enum CommandRegistry {
     public static let commands: [any CLICommand.Type] = [
         InspectCommand.self,
+        SynthCommand.self,
         CompletionCommand.self,
         HelpCommand.self,
         VersionCommand.self,

@@ -13,6 +13,7 @@ public struct CommandCategory: Sendable, Hashable {
     public static let transfer = CommandCategory(title: "Move data between systems", order: 20)
     public static let privacy = CommandCategory(title: "Protect privacy", order: 30)
     public static let record = CommandCategory(title: "Keep and check the audit record", order: 40)
+    public static let make = CommandCategory(title: "Make test data", order: 80)
     public static let helpers = CommandCategory(title: "Help and shell set-up", order: 90)
 
     /// The distinct categories of `categories`, in order.
