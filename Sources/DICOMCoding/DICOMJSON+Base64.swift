@@ -45,36 +45,54 @@ extension DICOMJSON {
 
         /// Decodes base64 text; padding is optional and line breaks and spaces are skipped.
         /// Nil when a character is outside the alphabet or the length cannot be base64.
-        static func decode<S: Sequence>(_ text: S) -> [UInt8]? where S.Element == UInt8 {
-            var out: [UInt8] = []
-            out.reserveCapacity(text.underestimatedCount / 4 * 3)
-            var acc: UInt32 = 0
-            var n = 0
-            var padding = 0
-            for c in text {
-                if c == UInt8(ascii: "=") { padding += 1; continue }
-                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { continue }
-                let v = values[Int(c)]
-                if v == 0xFF || padding > 0 { return nil }
-                acc = acc << 6 | UInt32(v)
-                n += 1
-                if n == 4 {
-                    out.append(UInt8(acc >> 16 & 0xFF))
-                    out.append(UInt8(acc >> 8 & 0xFF))
-                    out.append(UInt8(acc & 0xFF))
-                    acc = 0
-                    n = 0
+        static func decode(_ text: String) -> [UInt8]? {
+            var text = text
+            return text.withUTF8 { decode($0) }
+        }
+
+        static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+            var out = [UInt8](repeating: 0, count: text.count / 4 * 3 + 3)
+            var n = 0 // bytes written
+            let ok = values.withUnsafeBufferPointer { table in
+                out.withUnsafeMutableBufferPointer { o -> Bool in
+                    var acc: UInt32 = 0
+                    var k = 0 // characters in acc
+                    var padding = 0
+                    for c in text {
+                        let v = table[Int(c)]
+                        if v == 0xFF {
+                            if c == UInt8(ascii: "=") { padding += 1; continue }
+                            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { continue }
+                            return false
+                        }
+                        if padding > 0 { return false }
+                        acc = acc << 6 | UInt32(v)
+                        k += 1
+                        if k == 4 {
+                            o[n] = UInt8(truncatingIfNeeded: acc >> 16)
+                            o[n + 1] = UInt8(truncatingIfNeeded: acc >> 8)
+                            o[n + 2] = UInt8(truncatingIfNeeded: acc)
+                            n += 3
+                            acc = 0
+                            k = 0
+                        }
+                    }
+                    switch k {
+                    case 0: break
+                    case 2:
+                        o[n] = UInt8(truncatingIfNeeded: acc >> 4)
+                        n += 1
+                    case 3:
+                        o[n] = UInt8(truncatingIfNeeded: acc >> 10)
+                        o[n + 1] = UInt8(truncatingIfNeeded: acc >> 2)
+                        n += 2
+                    default: return false
+                    }
+                    return padding <= 2
                 }
             }
-            switch n {
-            case 0: break
-            case 2: out.append(UInt8(acc >> 4 & 0xFF))
-            case 3:
-                out.append(UInt8(acc >> 10 & 0xFF))
-                out.append(UInt8(acc >> 2 & 0xFF))
-            default: return nil
-            }
-            if padding > 2 { return nil }
+            guard ok else { return nil }
+            out.removeLast(out.count - n)
             return out
         }
     }

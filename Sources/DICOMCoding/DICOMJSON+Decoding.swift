@@ -61,25 +61,25 @@ extension DICOMJSON {
 
     static func decodeTopLevel(_ members: [(key: String, value: JSONValue)], bulkData: inout [BulkDataReference],
                                issues: inout [Issue]) throws -> DataSet {
-        var decoder = Decoder(forceUTF8: false)
+        var reader = Reader(forceUTF8: false)
         do {
-            let ds = try decoder.dataSet(members, inherited: .default, topLevel: true)
-            bulkData += decoder.bulkData
-            issues += decoder.issues
+            let ds = try reader.dataSet(members, inherited: .default, topLevel: true)
+            bulkData += reader.bulkData
+            issues += reader.issues
             return ds
-        } catch Decoder.CharacterSetFailure.cannotEncode(let path, let tag) {
-            decoder = Decoder(forceUTF8: true)
-            let ds = try decoder.dataSet(members, inherited: .default, topLevel: true)
+        } catch Reader.CharacterSetFailure.cannotEncode(let path, let tag) {
+            reader = Reader(forceUTF8: true)
+            let ds = try reader.dataSet(members, inherited: .default, topLevel: true)
             issues.append(Issue(path: path, tag: tag,
                                 "text cannot be encoded in the declared Specific Character Set; the data set is written in UTF-8 with (0008,0005) ISO_IR 192"))
-            bulkData += decoder.bulkData
-            issues += decoder.issues
+            bulkData += reader.bulkData
+            issues += reader.issues
             return ds
         }
     }
 
     /// Builds data sets from parsed JSON, keeping the path for messages.
-    struct Decoder {
+    struct Reader {
         enum CharacterSetFailure: Error {
             case cannotEncode(Path, Tag)
         }
@@ -93,7 +93,7 @@ extension DICOMJSON {
         init(forceUTF8: Bool) { self.forceUTF8 = forceUTF8 }
 
         func fail(_ tag: Tag?, _ message: String) -> DICOMJSONError {
-            .model(location: tag.map { path.appending($0) } ?? path.description, message)
+            .model(location: tag.map { path.description(appending: $0) } ?? path.description, message)
         }
 
         mutating func issue(_ tag: Tag, _ message: String) {
@@ -111,12 +111,12 @@ extension DICOMJSON {
             if replaceDeclared {
                 characterSet = .utf8
             } else if let declared {
-                characterSet = SpecificCharacterSet(terms: Decoder.terms(of: declared))
+                characterSet = SpecificCharacterSet(terms: Reader.terms(of: declared))
             }
 
             var ds = DataSet(characterSet: characterSet)
             if replaceDeclared {
-                ds.insert(DataElement(.specificCharacterSet, .CS, bytes: Array(Decoder.utf8Term.utf8)))
+                ds.insert(DataElement(.specificCharacterSet, .CS, bytes: Array(Reader.utf8Term.utf8)))
             }
             for (key, value) in members {
                 guard key.utf8.count == 8, let raw = UInt32(key, radix: 16) else {
@@ -188,7 +188,7 @@ extension DICOMJSON {
                 return DataElement(tag, vr, vr == .SQ ? .sequence(SequenceValue()) : .bytes([]))
             }
             if let inline {
-                guard var bytes = Base64.decode(inline.utf8) else { throw fail(tag, "\"InlineBinary\" is not base64") }
+                guard var bytes = Base64.decode(inline) else { throw fail(tag, "\"InlineBinary\" is not base64") }
                 if bytes.count % 2 == 1 { bytes.append(vr.paddingByte) }
                 return DataElement(tag, vr, .bytes(bytes))
             }

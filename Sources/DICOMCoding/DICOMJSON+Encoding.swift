@@ -12,7 +12,7 @@ extension DICOMJSON {
     /// encapsulated pixel data left out, …).
     public static func encode(_ dataSet: DataSet, options: EncodeOptions = EncodeOptions(),
                               issues: inout [Issue]) -> [UInt8] {
-        var encoder = Encoder(options: options)
+        var encoder = Writer(options: options)
         encoder.writer.beginObject()
         encoder.writeMembers(of: dataSet, meta: nil)
         encoder.writer.endObject()
@@ -24,7 +24,7 @@ extension DICOMJSON {
     /// when `options.includeMeta` is set.
     public static func encode(_ file: DICOMFile, options: EncodeOptions = EncodeOptions(),
                               issues: inout [Issue]) -> [UInt8] {
-        var encoder = Encoder(options: options)
+        var encoder = Writer(options: options)
         encoder.writer.beginObject()
         encoder.writeMembers(of: file.dataSet, meta: options.includeMeta ? file.meta : nil)
         encoder.writer.endObject()
@@ -38,7 +38,7 @@ extension DICOMJSON {
     }
 
     /// Writes data sets into a `JSONWriter`, keeping the path to the data set being written.
-    struct Encoder {
+    struct Writer {
         var writer: JSONWriter
         let options: EncodeOptions
         var issues: [Issue] = []
@@ -71,17 +71,16 @@ extension DICOMJSON {
         }
 
         mutating func writeElement(_ e: DataElement, in ds: DataSet) {
-            withUnsafeBytes(of: Encoder.hexKey(e.tag)) { writer.key(ascii: $0) }
+            withUnsafeBytes(of: Writer.hexKey(e.tag)) { writer.key(ascii: $0) }
             writer.beginObject()
+            writer.key("vr")
             switch e.value {
             case .sequence(let sequence):
                 // UN of undefined length holds implicit VR items (PS3.5 §6.2.2): a sequence.
-                writer.key("vr")
-                writer.string("SQ")
+                writer.string(ascii: UnsafeRawBufferPointer(start: ("SQ" as StaticString).utf8Start, count: 2))
                 writeItems(sequence, of: e.tag, in: ds)
             case .fragments:
-                writer.key("vr")
-                writer.string(e.vr.rawValue)
+                writeVR(e.vr)
                 if let uri = options.bulkDataURI?(e.tag, path) {
                     writer.key("BulkDataURI")
                     writer.string(uri)
@@ -89,11 +88,15 @@ extension DICOMJSON {
                     issue(e.tag, "encapsulated pixel data left out: no BulkDataURI was given for it")
                 }
             case .bytes, .bulk:
-                writer.key("vr")
-                writer.string(e.vr.rawValue)
+                writeVR(e.vr)
                 writeValue(of: e, in: ds)
             }
             writer.endObject()
+        }
+
+        mutating func writeVR(_ vr: VR) {
+            let code = vr.code.bigEndian // the two letters in text order
+            withUnsafeBytes(of: code) { writer.string(ascii: $0) }
         }
 
         /// `GGGGEEEE` as 8 ASCII bytes packed in a UInt64 (memory order is text order).
@@ -145,12 +148,16 @@ extension DICOMJSON {
                 if (e.valueLength ?? 0) > 0 {
                     issue(e.tag, "SQ value that is no sequence of items left out")
                 }
-            case .PN:
-                writePersonNames(ds.strings(of: e), tag: e.tag)
-            case .DS, .IS:
-                writeNumberStrings(ds.strings(of: e), e)
             default:
-                writeStrings(ds.strings(of: e))
+                var text = e.value.withUnsafeBytes { ds.characterSet.decode($0, vr: e.vr) }
+                text.withUTF8 { utf8 in
+                    let values = Writer.stringValues(utf8, vr: e.vr)
+                    switch e.vr {
+                    case .PN: writePersonNames(utf8, values, tag: e.tag)
+                    case .DS, .IS: writeNumberStrings(utf8, values, e)
+                    default: writeStrings(utf8, values)
+                    }
+                }
             }
         }
 
@@ -165,66 +172,110 @@ extension DICOMJSON {
             }
         }
 
+        // MARK: Strings
+
+        /// Byte ranges of the values in the decoded UTF-8 text of a string element: split at
+        /// backslashes for VRs with several values, trimmed as `DataSet.strings(of:)` trims (leading
+        /// and trailing spaces; trailing only for ST, LT, UT and UR; trailing NULs too).
+        static func stringValues(_ text: UnsafeBufferPointer<UInt8>, vr: VR) -> [Range<Int>] {
+            if text.isEmpty { return [] }
+            let space = UInt8(ascii: " ")
+            let keepsLeadingSpaces = vr == .UI || vr == .ST || vr == .LT || vr == .UT || vr == .UR
+            func trimmed(_ r: Range<Int>) -> Range<Int> {
+                var lo = r.lowerBound, hi = r.upperBound
+                if !keepsLeadingSpaces { while lo < hi && text[lo] == space { lo += 1 } }
+                while hi > lo && (text[hi - 1] == space || text[hi - 1] == 0) { hi -= 1 }
+                return lo..<hi
+            }
+            var values: [Range<Int>] = []
+            var start = 0
+            if vr.allowsMultipleStringValues {
+                // 0x5C in UTF-8 is always the backslash itself.
+                for i in 0..<text.count where text[i] == UInt8(ascii: "\\") {
+                    values.append(trimmed(start..<i))
+                    start = i + 1
+                }
+            }
+            values.append(trimmed(start..<text.count))
+            return values
+        }
+
         /// True when there is nothing to write: no values, or a single empty one (PS3.18 F.2.5).
-        static func isEmpty(_ values: [String]) -> Bool {
+        static func isEmpty(_ values: [Range<Int>]) -> Bool {
             values.isEmpty || (values.count == 1 && values[0].isEmpty)
         }
 
-        mutating func writeStrings(_ values: [String]) {
-            guard !Encoder.isEmpty(values) else { return }
+        mutating func writeStrings(_ text: UnsafeBufferPointer<UInt8>, _ values: [Range<Int>]) {
+            guard !Writer.isEmpty(values) else { return }
             writer.key("Value")
             writer.beginArray()
-            for v in values {
-                if v.isEmpty { writer.null() } else { writer.string(v) }
+            for r in values {
+                if r.isEmpty { writer.null() } else { writer.string(utf8: UnsafeBufferPointer(rebasing: text[r])) }
             }
             writer.endArray()
         }
 
         /// DS and IS values as JSON numbers with the digits as written (PS3.18 F.2.3); values
         /// that are not numbers stay strings, which the standard allows for these VRs.
-        mutating func writeNumberStrings(_ values: [String], _ e: DataElement) {
-            guard !Encoder.isEmpty(values) else { return }
+        mutating func writeNumberStrings(_ text: UnsafeBufferPointer<UInt8>, _ values: [Range<Int>], _ e: DataElement) {
+            guard !Writer.isEmpty(values) else { return }
             writer.key("Value")
             writer.beginArray()
-            for v in values {
-                if v.isEmpty {
+            for r in values {
+                let value = UnsafeBufferPointer(rebasing: text[r])
+                if r.isEmpty {
                     writer.null()
-                } else if let text = e.vr == .IS ? DICOMJSON.jsonInteger(v) : DICOMJSON.jsonDecimal(v) {
-                    writer.number(text: text)
+                } else if let number = e.vr == .IS ? DICOMJSON.jsonInteger(value) : DICOMJSON.jsonDecimal(value) {
+                    writer.number(text: number)
                 } else {
-                    writer.string(v)
-                    issue(e.tag, "\(e.vr) value \"\(v)\" is not a number; written as a string")
+                    writer.string(utf8: value)
+                    issue(e.tag, "\(e.vr) value \"\(String(decoding: value, as: UTF8.self))\" is not a number; written as a string")
                 }
             }
             writer.endArray()
         }
 
-        /// PN values as objects of their non-empty component groups, each group as written.
-        mutating func writePersonNames(_ values: [String], tag: Tag) {
-            let groups: [[Substring]?] = values.map { value in
-                let g = PersonName.componentGroups(of: value)
+        static let groupNames: [StaticString] = ["Alphabetic", "Ideographic", "Phonetic"]
+
+        /// PN values as objects of their non-empty component groups, each group as written
+        /// (`PersonName.componentGroups(of:)`: at most three, the third keeping any further `=`).
+        mutating func writePersonNames(_ text: UnsafeBufferPointer<UInt8>, _ values: [Range<Int>], tag: Tag) {
+            func groups(_ r: Range<Int>) -> [Range<Int>] {
+                var out: [Range<Int>] = []
+                var start = r.lowerBound
+                for i in r where text[i] == UInt8(ascii: "=") && out.count < 2 {
+                    out.append(start..<i)
+                    start = i + 1
+                }
+                out.append(start..<r.upperBound)
+                return out
+            }
+            let names = values.map { r -> [Range<Int>]? in
+                let g = groups(r)
                 return g.allSatisfy(\.isEmpty) ? nil : g
             }
-            if groups.isEmpty || (groups.count == 1 && groups[0] == nil) { return }
+            if names.isEmpty || (names.count == 1 && names[0] == nil) { return }
             writer.key("Value")
             writer.beginArray()
-            for g in groups {
-                guard let g else {
+            for name in names {
+                guard let name else {
                     writer.null()
                     continue
                 }
                 writer.beginObject()
-                for (name, text) in zip(["Alphabetic", "Ideographic", "Phonetic"], g) where !text.isEmpty {
-                    writer.key(name)
-                    writer.string(text)
+                for (i, r) in name.enumerated() where !r.isEmpty {
+                    writer.key(Writer.groupNames[i])
+                    writer.string(utf8: UnsafeBufferPointer(rebasing: text[r]))
                 }
                 writer.endObject()
-                if g.count == 3 && g[2].contains("=") {
+                if name.count == 3 && text[name[2]].contains(UInt8(ascii: "=")) {
                     issue(tag, "person name with more than three component groups; the rest kept in Phonetic")
                 }
             }
             writer.endArray()
         }
+
+        // MARK: Binary numbers
 
         mutating func checkLength(_ raw: UnsafeRawBufferPointer, _ size: Int, _ e: DataElement) -> Int {
             let rest = raw.count % size

@@ -2,11 +2,10 @@ import Foundation
 
 /// Conversions between DS, IS and binary number values and JSON number text.
 extension DICOMJSON {
-    /// JSON number text for a DS value, keeping its digits: `+.5` → `0.5`, `007` → `7`,
-    /// `5.` → `5`, `1E3` → `1E3`. Nil when the value is no decimal number, or one too large for
-    /// a Double (JSON readers would turn it into infinity).
-    static func jsonDecimal(_ value: String) -> String? {
-        let u = Array(value.utf8)
+    /// JSON number text for a DS value (its UTF-8), keeping its digits: `+.5` → `0.5`,
+    /// `007` → `7`, `5.` → `5`, `1E3` → `1E3`. Nil when the value is no decimal number, or one
+    /// too large for a Double (JSON readers would turn it into infinity).
+    static func jsonDecimal(_ u: UnsafeBufferPointer<UInt8>) -> String? {
         var i = 0
         var negative = false
         if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) {
@@ -15,16 +14,19 @@ extension DICOMJSON {
         }
         let intStart = i
         while i < u.count && isDigit(u[i]) { i += 1 }
-        let intDigits = u[intStart..<i]
-        var fracDigits: ArraySlice<UInt8> = []
+        var significantStart = intStart
+        while significantStart < i && u[significantStart] == UInt8(ascii: "0") { significantStart += 1 }
+        let intDigits = significantStart..<i
+        let hasIntDigits = i > intStart
+        var fracDigits = i..<i
         if i < u.count && u[i] == UInt8(ascii: ".") {
             i += 1
             let fracStart = i
             while i < u.count && isDigit(u[i]) { i += 1 }
-            fracDigits = u[fracStart..<i]
+            fracDigits = fracStart..<i
         }
-        guard !intDigits.isEmpty || !fracDigits.isEmpty else { return nil }
-        var exponent: ArraySlice<UInt8> = []
+        guard hasIntDigits || !fracDigits.isEmpty else { return nil }
+        var exponent = i..<i
         if i < u.count && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
             let expStart = i
             i += 1
@@ -32,38 +34,41 @@ extension DICOMJSON {
             let digitsStart = i
             while i < u.count && isDigit(u[i]) { i += 1 }
             guard i > digitsStart else { return nil }
-            exponent = u[expStart..<i]
+            exponent = expStart..<i
         }
         guard i == u.count else { return nil }
 
         var out: [UInt8] = []
         out.reserveCapacity(u.count + 2)
         if negative { out.append(UInt8(ascii: "-")) }
-        let significant = intDigits.drop { $0 == UInt8(ascii: "0") }
-        if significant.isEmpty { out.append(UInt8(ascii: "0")) } else { out += significant }
+        if intDigits.isEmpty { out.append(UInt8(ascii: "0")) } else { out += u[intDigits] }
         if !fracDigits.isEmpty {
             out.append(UInt8(ascii: "."))
-            out += fracDigits
+            out += u[fracDigits]
         }
-        out += exponent
+        out += u[exponent]
         let text = String(decoding: out, as: UTF8.self)
-        guard let d = Double(text), d.isFinite else { return nil }
+        // Only an exponent can take a DS value (16 characters at most) out of Double's range.
+        if !exponent.isEmpty {
+            guard let d = Double(text), d.isFinite else { return nil }
+        }
         return text
     }
 
-    /// JSON number text for an IS value: `+12` → `12`, `-007` → `-7`, `-0` → `0`. Nil when
-    /// the value is not an optionally signed string of digits.
-    static func jsonInteger(_ value: String) -> String? {
-        var u = Substring(value).utf8[...]
+    /// JSON number text for an IS value (its UTF-8): `+12` → `12`, `-007` → `-7`, `-0` → `0`.
+    /// Nil when the value is not an optionally signed string of digits.
+    static func jsonInteger(_ u: UnsafeBufferPointer<UInt8>) -> String? {
+        var i = 0
         var negative = false
         if let f = u.first, f == UInt8(ascii: "+") || f == UInt8(ascii: "-") {
             negative = f == UInt8(ascii: "-")
-            u = u.dropFirst()
+            i = 1
         }
-        guard !u.isEmpty, u.allSatisfy(isDigit) else { return nil }
-        let significant = u.drop { $0 == UInt8(ascii: "0") }
-        if significant.isEmpty { return "0" }
-        return (negative ? "-" : "") + String(decoding: significant, as: UTF8.self)
+        guard i < u.count else { return nil }
+        for j in i..<u.count where !isDigit(u[j]) { return nil }
+        while i < u.count && u[i] == UInt8(ascii: "0") { i += 1 }
+        if i == u.count { return "0" }
+        return (negative ? "-" : "") + String(decoding: UnsafeBufferPointer(rebasing: u[i...]), as: UTF8.self)
     }
 
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool {

@@ -1,7 +1,7 @@
 extension DICOMJSON {
     /// A parsed JSON value. Numbers keep their text, so DS, IS, SV and UV values come through
     /// digit for digit; objects keep their members in document order.
-    indirect enum JSONValue {
+    enum JSONValue {
         case null
         case bool(Bool)
         /// The number as written; also `NaN`, `Infinity` and `-Infinity`, which some writers

@@ -34,7 +34,7 @@ public enum DICOMJSON {
         }
 
         /// The path of an element in the data set at this path: `00081115/0/7FE00010`.
-        public func appending(_ tag: Tag) -> String {
+        public func description(appending tag: Tag) -> String {
             steps.isEmpty ? tag.jsonKey : description + "/" + tag.jsonKey
         }
     }
@@ -51,7 +51,7 @@ public enum DICOMJSON {
             self.message = message
         }
 
-        public var description: String { path.appending(tag) + ": " + message }
+        public var description: String { path.description(appending: tag) + ": " + message }
     }
 
     /// A `BulkDataURI` found while decoding: the element was given an empty value.

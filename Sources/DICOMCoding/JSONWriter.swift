@@ -38,13 +38,9 @@ struct JSONWriter {
 
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    /// A member name; the value written next belongs to it.
-    mutating func key(_ name: String) {
-        separate()
-        appendQuoted(name)
-        bytes.append(UInt8(ascii: ":"))
-        if pretty { bytes.append(UInt8(ascii: " ")) }
-        afterKey = true
+    /// A member name known at compile time that needs no escaping (`"vr"`, `"Value"`).
+    mutating func key(_ name: StaticString) {
+        key(ascii: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 
     /// A member name made of ASCII bytes that need no escaping (DICOM JSON tag keys).
@@ -65,16 +61,30 @@ struct JSONWriter {
         appendQuoted(s)
     }
 
-    mutating func string<S: StringProtocol>(_ s: S) {
+    /// A string from UTF-8 bytes (escaped as needed).
+    mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
         separate()
-        var copy = String(s)
-        copy.withUTF8 { appendQuoted($0) }
+        appendQuoted(utf8)
+    }
+
+    /// A string of ASCII bytes that need no escaping.
+    mutating func string(ascii: UnsafeRawBufferPointer) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: ascii)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// A number whose JSON text the caller has checked (`12`, `-0.5`, `1e-07`).
     mutating func number(text: String) {
         separate()
         bytes.append(contentsOf: text.utf8)
+    }
+
+    /// A number whose JSON text, in ASCII bytes, the caller has checked.
+    mutating func number(ascii: UnsafeBufferPointer<UInt8>) {
+        separate()
+        bytes.append(contentsOf: ascii)
     }
 
     mutating func number<T: BinaryInteger>(_ v: T) {

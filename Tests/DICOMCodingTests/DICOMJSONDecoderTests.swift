@@ -236,9 +236,9 @@ final class DICOMJSONDecoderTests: XCTestCase {
         // BulkDataURIs come back through the references the decoder reported.
         var again = options
         if !bulk.isEmpty {
-            let uris = Dictionary(uniqueKeysWithValues: bulk.map { ($0.path.appending($0.tag), $0.uri) })
+            let uris = Dictionary(uniqueKeysWithValues: bulk.map { ($0.path.description(appending: $0.tag), $0.uri) })
             again.bulkDataThreshold = -1
-            again.bulkDataURI = { tag, path in uris[path.appending(tag)] }
+            again.bulkDataURI = { tag, path in uris[path.description(appending: tag)] }
         }
         let second = DICOMJSON.encode(decoded, options: again)
         XCTAssertEqual(String(decoding: second, as: UTF8.self), String(decoding: first, as: UTF8.self), file: file, line: line)
@@ -248,7 +248,7 @@ final class DICOMJSONDecoderTests: XCTestCase {
     func testRoundTripEveryVR() throws {
         try assertStable(TestData.everyVR())
         try assertStable(TestData.everyVR(), .init(pretty: true))
-        try assertStable(TestData.everyVR(), .init(bulkDataThreshold: 8, bulkDataURI: { tag, path in "bulk/" + path.appending(tag) }))
+        try assertStable(TestData.everyVR(), .init(bulkDataThreshold: 8, bulkDataURI: { tag, path in "bulk/" + path.description(appending: tag) }))
     }
 
     func testRoundTripOddValues() throws {
@@ -279,5 +279,21 @@ final class DICOMJSONDecoderTests: XCTestCase {
         ds.insert(DataElement(Tag(0x0010_0010), .PN, bytes: [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x5E, 0x4A]))
         let decoded = try DICOMJSON.decode(DICOMJSON.encode(ds))
         XCTAssertEqual(decoded[Tag(0x0010_0010)]?.value.bytes, ds[Tag(0x0010_0010)]?.value.bytes)
+    }
+
+    func testRoundTripISO2022Japanese() throws {
+        // PS3.5 H.3.1: Yamada^Tarou=山田^太郎=やまだ^たろう in ISO 2022 IR 87.
+        var ds = DataSet()
+        ds.insert(DataElement(.specificCharacterSet, .CS, bytes: Array("\\ISO 2022 IR 87 ".utf8)))
+        let name: [UInt8] = Array("Yamada^Tarou=".utf8)
+            + [0x1B, 0x24, 0x42, 0x3B, 0x33, 0x45, 0x44, 0x1B, 0x28, 0x42, 0x5E, 0x1B, 0x24, 0x42, 0x42, 0x40, 0x4F, 0x3A, 0x1B, 0x28, 0x42]
+            + [0x3D]
+            + [0x1B, 0x24, 0x42, 0x24, 0x64, 0x24, 0x5E, 0x24, 0x40, 0x1B, 0x28, 0x42, 0x5E, 0x1B, 0x24, 0x42, 0x24, 0x3F, 0x24, 0x6D, 0x24, 0x26, 0x1B, 0x28, 0x42, 0x20]
+        ds.insert(DataElement(Tag(0x0010_0010), .PN, bytes: name))
+        let first = DICOMJSON.encode(ds)
+        let decoded = try DICOMJSON.decode(first)
+        XCTAssertEqual(decoded.strings(.specificCharacterSet), ["", "ISO 2022 IR 87"])
+        XCTAssertEqual(decoded.strings(Tag(0x0010_0010)), ["Yamada^Tarou=山田^太郎=やまだ^たろう"])
+        XCTAssertEqual(String(decoding: DICOMJSON.encode(decoded), as: UTF8.self), String(decoding: first, as: UTF8.self))
     }
 }

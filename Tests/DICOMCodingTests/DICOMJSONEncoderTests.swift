@@ -222,7 +222,7 @@ final class DICOMJSONEncoderTests: XCTestCase {
         let small = raw(0x0042_0011, .OB, [UInt8](repeating: 7, count: 8))
         let large = raw(0x7FE0_0010, .OW, [UInt8](repeating: 9, count: 10))
         var options = DICOMJSON.EncodeOptions(bulkDataThreshold: 8)
-        options.bulkDataURI = { tag, path in "https://example.org/bulk/\(path.appending(tag))" }
+        options.bulkDataURI = { tag, path in "https://example.org/bulk/\(path.description(appending: tag))" }
         XCTAssertEqual(json([small, large], options),
                        #"{"00420011":{"vr":"OB","InlineBinary":"BwcHBwcHBwc="},"7FE00010":{"vr":"OW","BulkDataURI":"https://example.org/bulk/7FE00010"}}"#)
         // Without a closure, or when it answers nil, everything is inline.
@@ -259,7 +259,7 @@ final class DICOMJSONEncoderTests: XCTestCase {
         item.insert(text(0x0008_1155, .UI, "1.2.3"))
         item.insert(DataElement(Tag(0x0040_A168), .SQ, .sequence(SequenceValue([DataSet(), inner]))))
         let ds = DataSet([DataElement(Tag(0x0008_1140), .SQ, .sequence(SequenceValue([item, DataSet()])))])
-        let options = DICOMJSON.EncodeOptions(bulkDataThreshold: 2, bulkDataURI: { tag, path in path.appending(tag) })
+        let options = DICOMJSON.EncodeOptions(bulkDataThreshold: 2, bulkDataURI: { tag, path in path.description(appending: tag) })
         XCTAssertEqual(json(ds, options), """
             {"00081140":{"vr":"SQ","Value":[{"00081155":{"vr":"UI","Value":["1.2.3"]},\
             "0040A168":{"vr":"SQ","Value":[{},{"00080100":{"vr":"SH","Value":["113100"]},\
@@ -399,11 +399,11 @@ final class DICOMJSONEncoderTests: XCTestCase {
             let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
             let encoded = DICOMJSON.Base64.encode(bytes)
             XCTAssertEqual(encoded, Data(bytes).base64EncodedString(), "length \(n)")
-            XCTAssertEqual(DICOMJSON.Base64.decode(encoded.utf8), bytes, "length \(n)")
+            XCTAssertEqual(DICOMJSON.Base64.decode(encoded), bytes, "length \(n)")
         }
-        XCTAssertEqual(DICOMJSON.Base64.decode("AQID\nBA".utf8), [1, 2, 3, 4])
-        XCTAssertNil(DICOMJSON.Base64.decode("AQ*D".utf8))
-        XCTAssertNil(DICOMJSON.Base64.decode("A".utf8))
-        XCTAssertNil(DICOMJSON.Base64.decode("AQ==AQ".utf8))
+        XCTAssertEqual(DICOMJSON.Base64.decode("AQID\nBA"), [1, 2, 3, 4])
+        XCTAssertNil(DICOMJSON.Base64.decode("AQ*D"))
+        XCTAssertNil(DICOMJSON.Base64.decode("A"))
+        XCTAssertNil(DICOMJSON.Base64.decode("AQ==AQ"))
     }
 }
