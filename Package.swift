@@ -24,7 +24,7 @@ let package = Package(
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"], exclude: ["CharsetVectors"]),
         .testTarget(name: "DICOMCodingTests", dependencies: ["DICOMCoding"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

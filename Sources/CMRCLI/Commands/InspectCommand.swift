@@ -109,7 +109,7 @@ enum InspectCommand: CLICommand {
         var inspected = 0
         var problemFiles = 0
         var skipped = 0
-        let several = entries.count > 1 || missing.count > 0
+        let several = entries.count + missing.count > 1
         Inspector.run(entries, options: options) { outcome in
             progress.advance()
             switch outcome {
@@ -139,8 +139,8 @@ enum InspectCommand: CLICommand {
             inv.diagnostics.note("\(inspected) file\(inspected == 1 ? "" : "s") checked, \(problemFiles) with problems")
         }
         if failed > 0 {
-            // One input that failed: its own status; otherwise 1, some files failed.
-            if !several, inspected == 0, let lastFailure { return lastFailure.exitStatus }
+            // One input that failed (or was read only in part): its own status; otherwise 1, some files failed.
+            if !several, let lastFailure { return lastFailure.exitStatus }
             return 1
         }
         return problemFiles > 0 ? 1 : 0
