@@ -87,7 +87,7 @@ final class ValidationDataSetTests: XCTestCase {
         XCTAssertEqual(codes([DataElement(.pixelData, .OW, bytes: Array(repeating: 0, count: 64))]), [])
 
         let problem = DataSetValidator().validate(DataSet([Self.text(.pixelSpacing, .DS, "1\\2\\3")])).first
-        XCTAssertEqual(problem?.message, "3 values where the dictionary's VM is 2")
+        XCTAssertEqual(problem?.message, "3 values (\"1\\2\\3\") where the dictionary's VM is 2")
         XCTAssertEqual(problem?.path, "PixelSpacing")
     }
 

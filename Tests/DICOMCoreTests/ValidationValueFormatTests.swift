@@ -265,6 +265,12 @@ final class ValidationValueFormatTests: XCTestCase {
         let control = try XCTUnwrap(Self.problems(.LO, Array("a\nb ".utf8)).first)
         XCTAssertEqual(control.message, "LO value \"a\\nb \": control character 0x0A is not allowed in LO")
 
+        let odd = try XCTUnwrap(Self.problems(.LO, Array("ABC".utf8)).first)
+        XCTAssertEqual(odd.message, "LO value \"ABC\" has odd length 3; values are padded to even length")
+
+        let binary = try XCTUnwrap(Self.problems(.US, [1, 2, 3]).first)
+        XCTAssertEqual(binary.message, "value length 3 is not a multiple of 2, the size of one US value")
+
         let retired = try XCTUnwrap(Self.problems(.TM, Array("12:30:00".utf8)).first)
         XCTAssertTrue(retired.message.contains("retired ACR-NEMA form"), retired.message)
     }

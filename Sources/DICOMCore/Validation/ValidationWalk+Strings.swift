@@ -8,7 +8,7 @@ extension ValidationWalk {
     static func checkString(_ raw: Bytes, vr: VR, characterSet: SpecificCharacterSet,
                             findings: inout ElementFindings) -> Int {
         if raw.count % 2 == 1 {
-            findings.add(.length, .error, "value length \(raw.count) is odd")
+            findings.add(.length, .error, "\(vr) value \(quote(raw)) has odd length \(raw.count); values are padded to even length")
         }
         let end = checkPadding(raw, vr: vr, findings: &findings)
         let content = Bytes(rebasing: raw[..<end])
@@ -246,7 +246,8 @@ extension ValidationWalk {
 
     // MARK: Quoting
 
-    /// The value in double quotes, control characters and bytes above 0x7E escaped, cut at 64 bytes.
+    /// The value in double quotes, control characters, bytes above 0x7E and `"` escaped (backslashes,
+    /// the value delimiter, are left as they are), cut at 64 bytes.
     static func quote<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var s = "\""
         var n = 0
@@ -255,7 +256,6 @@ extension ValidationWalk {
             n += 1
             switch b {
             case 0x22: s += "\\\""
-            case 0x5C: s += "\\\\"
             case 0x0A: s += "\\n"
             case 0x0D: s += "\\r"
             case 0x09: s += "\\t"
@@ -273,7 +273,6 @@ extension ValidationWalk {
             if n == 64 { s += "…"; break }
             switch c {
             case "\"": s += "\\\""
-            case "\\": s += "\\\\"
             case "\n": s += "\\n"
             case "\r": s += "\\r"
             case "\t": s += "\\t"

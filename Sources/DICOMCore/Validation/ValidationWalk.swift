@@ -51,7 +51,15 @@ struct ValidationWalk {
                     count = Self.checkBinary(length: element.valueLength ?? 0, vr: vr, findings: &findings)
                 }
                 if let entry, count > 0, !entry.vm.allows(count) {
-                    findings.add(.vm, .error, "\(count) value\(count == 1 ? "" : "s") where the dictionary's VM is \(entry.vm)")
+                    var values = "\(count) value\(count == 1 ? "" : "s")"
+                    if vr.isString {
+                        values += element.value.withUnsafeBytes { raw in
+                            var end = raw.count
+                            while end > 0 && (raw[end - 1] == 0 || raw[end - 1] == 0x20) { end -= 1 }
+                            return " (" + Self.quote(raw[..<end]) + ")"
+                        }
+                    }
+                    findings.add(.vm, .error, "\(values) where the dictionary's VM is \(entry.vm)")
                 }
             }
         }
