@@ -212,7 +212,7 @@ final class ValidationCrossCheckTests: XCTestCase {
 
     func validate(_ path: String) throws -> [ValidationProblem] {
         let file = try DICOMReader.read(contentsOf: path)
-        XCTAssertEqual(file.issues, [], "reader issues in \(path)")
+        XCTAssertEqual(file.issues.filter { $0.severity == .error }, [], "reader errors in \(path)")
         let validator = DataSetValidator()
         return validator.validate(file.meta) + validator.validate(file.dataSet)
     }
