@@ -77,7 +77,7 @@ extension DICOMJSON {
             switch e.value {
             case .sequence(let sequence):
                 // UN of undefined length holds implicit VR items (PS3.5 §6.2.2): a sequence.
-                writer.string(ascii: UnsafeRawBufferPointer(start: ("SQ" as StaticString).utf8Start, count: 2))
+                writeVR(.SQ)
                 writeItems(sequence, of: e.tag, in: ds)
             case .fragments:
                 writeVR(e.vr)
