@@ -258,16 +258,23 @@ struct DeflateMachine {
         if best >= maxLength { return maxLength }
         let nice = min(parameters.niceLength, maxLength)
         let limit = strstart > Self.maxDistance ? strstart - Self.maxDistance : 0
+        let window = self.window
+        let prev = self.prev
         let scan = UnsafeRawPointer(window + strstart)
-        let scanByte = window + strstart
+        // The two bytes ending at `best` must match for a candidate to be longer; the first
+        // three match when the hash does, but may not (collisions, stale entries).
+        var scanEnd = scan.loadUnaligned(fromByteOffset: best - 1, as: UInt16.self)
+        let scanStart = scan.loadUnaligned(as: UInt32.self) & 0xFF_FFFF
+        var bestStart = -1
         var candidate = chainHead
         while candidate >= limit && chain > 0 {
-            let match = window + candidate
-            if match[best] == scanByte[best] && match[0] == scanByte[0] && match[1] == scanByte[1] {
-                let m = UnsafeRawPointer(match)
-                var length = 0
+            let match = UnsafeRawPointer(window + candidate)
+            if match.loadUnaligned(fromByteOffset: best - 1, as: UInt16.self) == scanEnd
+                && match.loadUnaligned(as: UInt32.self) & 0xFF_FFFF == scanStart
+            {
+                var length = 3
                 while true {
-                    let x = m.loadUnaligned(fromByteOffset: length, as: UInt64.self)
+                    let x = match.loadUnaligned(fromByteOffset: length, as: UInt64.self)
                         ^ scan.loadUnaligned(fromByteOffset: length, as: UInt64.self)
                     if x != 0 {
                         length += UInt64(littleEndian: x).trailingZeroBitCount >> 3
@@ -279,13 +286,15 @@ struct DeflateMachine {
                 length = min(length, maxLength)
                 if length > best {
                     best = length
-                    matchStart = candidate
+                    bestStart = candidate
                     if length >= nice { break }
+                    scanEnd = scan.loadUnaligned(fromByteOffset: best - 1, as: UInt16.self)
                 }
             }
             candidate = Int(prev[candidate & Self.windowMask])
             chain -= 1
         }
+        if bestStart >= 0 { matchStart = bestStart }
         return best
     }
 

@@ -23,13 +23,54 @@ public enum Inflate {
     public static func decompress(
         _ input: UnsafeRawBufferPointer, format: CompressionFormat, maximumOutputSize: Int? = nil
     ) throws(CompressionError) -> Result {
-        let inflater = Inflater(format: format, maximumOutputSize: maximumOutputSize)
+        var machine = InflateMachine(format: format, limit: maximumOutputSize, ownsWindow: false)
+        defer { machine.deallocate() }
+        let start = input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(machine.lengths)
+        var ip = start
+        let end = start + input.count
+
+        // Decode straight into the result's storage; when it fills, move to one twice the size.
+        let ceiling = min(machine.limit, Int.max / 4) + 2 * DeflateConstants.maxMatch
+        var capacity = min(max(initialCapacity(input, format: format), 4096), ceiling)
         var output: [UInt8] = []
-        let guess = input.count <= Int.max / 4 ? input.count * 4 : input.count
-        output.reserveCapacity(min(guess, maximumOutputSize ?? Int.max, 1 << 30))
-        try inflater.append(input, to: &output)
-        try inflater.finish()
-        return Result(output: output, consumedInputCount: inflater.consumedInputCount)
+        var failure: CompressionError?
+        while true {
+            var status = InflateMachine.Status.needsInput
+            let previous = output
+            output = [UInt8](unsafeUninitializedCapacity: capacity + InflateMachine.slack) { buffer, count in
+                let base = buffer.baseAddress!
+                previous.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: $0.count) }
+                machine.window = base
+                machine.capacity = capacity
+                do throws(CompressionError) {
+                    status = try machine.run(&ip, end)
+                } catch {
+                    failure = error
+                }
+                count = machine.written
+            }
+            if let failure { throw failure }
+            switch status {
+            case .finished:
+                return Result(output: output, consumedInputCount: machine.inputCount - machine.unreadCount)
+            case .needsInput:
+                throw .truncatedInput(offset: machine.inputCount)
+            case .outputFull:
+                capacity = min(capacity * 2, max(ceiling, capacity + 4096))
+            }
+        }
+    }
+
+    /// A first guess at the output size: gzip states it (modulo 2³²) in its last four bytes,
+    /// believed up to 32:1 (the bytes may be padding, or lie); otherwise assume 4:1.
+    private static func initialCapacity(_ input: UnsafeRawBufferPointer, format: CompressionFormat) -> Int {
+        let most = input.count < Int.max / 64 ? input.count * 32 + 4096 : Int.max / 4
+        if format == .gzip && input.count >= 18 {
+            let n = input.count
+            let size = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+            return min(size + 64, most)
+        }
+        return min(input.count < Int.max / 8 ? input.count * 4 : Int.max / 4, most)
     }
 
     /// Decompresses the stream at the start of `input`.

@@ -4,7 +4,7 @@ extension InflateMachine {
     /// The fast loop runs while at least 8 input bytes and 258 bytes of output room remain: it
     /// refills the bit buffer with one unaligned 64-bit load (at least 56 valid bits afterwards,
     /// enough for the longest literal/length code, its extra bits, distance code and extra bits)
-    /// and copies matches 8 bytes at a time. Near the end of the input or of the output room a
+    /// and copies matches 16 or 8 bytes at a time. Near the end of the input or of the output room a
     /// careful loop decodes one whole symbol at a time and stops, consuming nothing of it, when
     /// its bits have not all arrived.
     ///
@@ -33,7 +33,7 @@ extension InflateMachine {
         let distRoot = UInt64(HuffmanDecodeTable.distanceRootBits)
         // Window index at which the output limit is reached.
         let limitIndex = limit - outputBase
-        let fastOutEnd = min(Self.capacity, limitIndex) - DeflateConstants.maxMatch
+        let fastOutEnd = min(capacity, limitIndex) - DeflateConstants.maxMatch
 
         while true {
             if end - ip >= 8 {
@@ -54,6 +54,22 @@ extension InflateMachine {
                     if e & HuffmanDecodeTable.kindMask == 0 {
                         out[op] = UInt8(truncatingIfNeeded: e >> 16)
                         op &+= 1
+                        // At least 41 bits remain: room for two more literals (15 bits each)
+                        // without refilling.
+                        e = lit[Int(truncatingIfNeeded: bb & litMask)]
+                        if e & HuffmanDecodeTable.kindMask == 0 {
+                            bb &>>= UInt64(e & 31)
+                            bc &-= Int(e & 31)
+                            out[op] = UInt8(truncatingIfNeeded: e >> 16)
+                            op &+= 1
+                            e = lit[Int(truncatingIfNeeded: bb & litMask)]
+                            if e & HuffmanDecodeTable.kindMask == 0 {
+                                bb &>>= UInt64(e & 31)
+                                bc &-= Int(e & 31)
+                                out[op] = UInt8(truncatingIfNeeded: e >> 16)
+                                op &+= 1
+                            }
+                        }
                         continue
                     }
                     if e & HuffmanDecodeTable.length == 0 {
@@ -89,7 +105,7 @@ extension InflateMachine {
             }
 
             // Careful path: one whole symbol, or stop.
-            if op > Self.capacity - DeflateConstants.maxMatch { return .outputFull }
+            if op > capacity - DeflateConstants.maxMatch { return .outputFull }
             while bc <= 56 && ip < end {
                 bb |= UInt64(ip.pointee) &<< UInt64(bc)
                 ip += 1
@@ -155,12 +171,22 @@ extension InflateMachine {
     }
 
     /// Copies `length` bytes from `distance` bytes back to `destination`, which may overlap them.
-    /// May write up to 7 bytes past the end (into the window's slack).
+    /// May write up to 15 bytes past the end (into the window's slack).
     @inline(__always)
     static func copyMatch(_ destination: UnsafeMutablePointer<UInt8>, distance: Int, length: Int) {
         var dst = UnsafeMutableRawPointer(destination)
         var src = UnsafeRawPointer(destination - distance)
-        if distance >= 8 {
+        if distance >= 16 {
+            let end = dst + length
+            repeat {
+                let a = src.loadUnaligned(as: UInt64.self)
+                let b = src.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                dst.storeBytes(of: a, as: UInt64.self)
+                dst.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+                dst += 16
+                src += 16
+            } while dst < end
+        } else if distance >= 8 {
             let end = dst + length
             repeat {
                 dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)

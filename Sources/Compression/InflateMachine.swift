@@ -8,7 +8,9 @@
 ///
 /// Output goes to `window`: up to 32 KiB of history followed by new bytes. `Inflater` hands the
 /// bytes in `flushed..<written` to its caller, then `slide()` keeps the last 32 KiB and frees the
-/// rest. The state machine owns raw memory; `deallocate()` frees it.
+/// rest. ``Inflate`` instead points `window` at the storage of the result array, and when that
+/// fills moves to a larger one, so that the whole output stays in place (see `Inflate.decompress`).
+/// The state machine owns raw memory; `deallocate()` frees it.
 struct InflateMachine {
     /// Where the decoder is in the stream.
     enum State {
@@ -34,8 +36,8 @@ struct InflateMachine {
     }
 
     static let historySize = DeflateConstants.windowSize
-    /// Bytes of the window buffer: history plus room for new output.
-    static let capacity = historySize + 256 * 1024
+    /// Bytes of the window buffer `Inflater` uses: history plus room for new output.
+    static let streamingCapacity = historySize + 256 * 1024
     /// Bytes past `capacity` that the match copy may overwrite (it moves 8 bytes at a time).
     static let slack = 16
 
@@ -43,7 +45,11 @@ struct InflateMachine {
     /// The most output bytes allowed (Int.max when unlimited).
     let limit: Int
 
-    let window: UnsafeMutablePointer<UInt8>
+    /// Where output goes: `capacity` bytes, plus `slack` the match copy may scribble on.
+    var window: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    /// The buffer allocated here, which `window` starts as; freed by `deallocate()`.
+    let ownedWindow: UnsafeMutablePointer<UInt8>
     let literalTable: UnsafeMutablePointer<UInt32>
     let distanceTable: UnsafeMutablePointer<UInt32>
     let codeLengthTable: UnsafeMutablePointer<UInt32>
@@ -86,12 +92,16 @@ struct InflateMachine {
     var gzipExtraRemaining = 0
     var gzipHeaderCRC = CRC32()
 
-    init(format: CompressionFormat, limit: Int?) {
+    /// A decoder with its own sliding window, or, with `ownsWindow` false, one whose caller
+    /// points `window` and `capacity` at its own buffer before each `run`.
+    init(format: CompressionFormat, limit: Int?, ownsWindow: Bool = true) {
         self.format = format
         self.limit = max(limit ?? Int.max, 0)
         // Left uninitialized: only bytes already written are ever read (matches are checked
-        // against the output so far), and most one-shot calls touch a small part of it.
-        window = .allocate(capacity: Self.capacity + Self.slack)
+        // against the output so far).
+        capacity = ownsWindow ? Self.streamingCapacity : 0
+        ownedWindow = .allocate(capacity: capacity + Self.slack)
+        window = ownedWindow
         literalTable = .allocate(capacity: HuffmanDecodeTable.literalCapacity)
         literalTable.initialize(repeating: HuffmanDecodeTable.invalid, count: HuffmanDecodeTable.literalCapacity)
         distanceTable = .allocate(capacity: HuffmanDecodeTable.distanceCapacity)
@@ -110,7 +120,7 @@ struct InflateMachine {
     }
 
     func deallocate() {
-        window.deallocate()
+        ownedWindow.deallocate()
         literalTable.deallocate()
         distanceTable.deallocate()
         codeLengthTable.deallocate()
@@ -238,7 +248,7 @@ struct InflateMachine {
 
             case .storedCopy:
                 while storedRemaining > 0 {
-                    let space = Self.capacity - written
+                    let space = capacity - written
                     if space == 0 { return .outputFull }
                     let allowed = limit - outputCount
                     if allowed <= 0 { throw .outputLimitExceeded(offset: offset(ip, bitCount), limit: limit) }

@@ -77,6 +77,23 @@ final class InflateTests: XCTestCase {
         }
     }
 
+    /// One-shot decoding writes into the result array and moves to a larger one when it fills;
+    /// the first size comes from a guess, which for gzip is the trailer's ISIZE.
+    func testOneShotGrowsPastAWrongSizeGuess() throws {
+        let text = TestData.text(300_000, seed: 9)
+        var gzip = Deflate.gzip(text)
+        XCTAssertEqual(try Inflate.gzip(gzip), text)
+        for i in gzip.count - 4..<gzip.count { gzip[i] = 0 }  // ISIZE says 0
+        XCTAssertThrowsError(try Inflate.gzip(gzip)) { error in
+            XCTAssertEqual((error as? CompressionError).map(caseName), "lengthMismatch")
+        }
+        for i in gzip.count - 4..<gzip.count { gzip[i] = 0xFF }  // ISIZE says 4 GiB
+        XCTAssertThrowsError(try Inflate.gzip(gzip))
+        // 1 MiB of zeros from about a kilobyte: many doublings from the 4:1 guess.
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        XCTAssertEqual(try Inflate.zlib(Deflate.zlib(zeros, level: .best)), zeros)
+    }
+
     func testErrorOffsetsPointIntoTheInput() throws {
         let text = TestData.text(20_000, seed: 8)
         var stream = Deflate.raw(text, level: .default)
