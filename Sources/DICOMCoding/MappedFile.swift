@@ -33,8 +33,8 @@ public struct FileError: Error, Sendable, CustomStringConvertible, Equatable {
 
 /// Opens files for reading as shared, memory-mapped bytes.
 public enum MappedFile {
-    /// Files smaller than this are read into memory; larger ones are mapped.
-    static let mapThreshold = 1 << 20
+    /// Files smaller than this are read into memory; larger ones are mapped (only the pages used are read).
+    static let mapThreshold = 1 << 16
 
     /// The bytes of the file at `path`, mapped read-only (or read, when small).
     public static func open(_ path: String) throws -> ByteStorage {

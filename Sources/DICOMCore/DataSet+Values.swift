@@ -24,24 +24,29 @@ extension DataSet {
         }
         let text = element.value.withUnsafeBytes { characterSet.decode($0, vr: vr) }
         if text.isEmpty { return [] }
-        let parts: [Substring] = vr.allowsMultipleStringValues
-            ? text.split(separator: "\\", omittingEmptySubsequences: false)
-            : [Substring(text)]
-        return parts.map { DataSet.trim($0, vr: vr) }
+        // Split and trim on UTF-8 bytes: after decoding, a backslash is always a separator.
+        let u = Array(text.utf8)
+        var out: [String] = []
+        var start = 0
+        let multi = vr.allowsMultipleStringValues
+        for i in 0...u.count where i == u.count || (multi && u[i] == 0x5C) {
+            out.append(DataSet.trim(u, start, i, vr: vr))
+            start = i + 1
+        }
+        return out
     }
 
-    static func trim(_ s: Substring, vr: VR) -> String {
-        var v = s
+    /// Bytes `u[lo..<hi]` as a String, trimmed as `vr` says.
+    static func trim(_ u: [UInt8], _ lo: Int, _ hi: Int, vr: VR) -> String {
+        var a = lo, b = hi
         switch vr {
-        case .UI:
-            while let l = v.last, l == "\0" || l == " " { v = v.dropLast() }
-        case .ST, .LT, .UT, .UR:
-            while let l = v.last, l == " " || l == "\0" { v = v.dropLast() }
+        case .UI, .ST, .LT, .UT, .UR:
+            while b > a, u[b - 1] == 0x20 || u[b - 1] == 0 { b -= 1 }
         default:
-            while let f = v.first, f == " " { v = v.dropFirst() }
-            while let l = v.last, l == " " || l == "\0" { v = v.dropLast() }
+            while a < b, u[a] == 0x20 { a += 1 }
+            while b > a, u[b - 1] == 0x20 || u[b - 1] == 0 { b -= 1 }
         }
-        return String(v)
+        return u.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self) }
     }
 
     /// Sets a string element; values are joined with backslashes and padded to even length.

@@ -9,7 +9,10 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     public let isEncapsulated: Bool
 
     public init(uid: String) {
-        let uid = uid.trimmingCharacters(in: CharacterSetLike.spaceAndNUL)
+        var u = Substring(uid)
+        while let l = u.last, l == " " || l == "\0" { u = u.dropLast() }
+        while let f = u.first, f == " " { u = u.dropFirst() }
+        let uid = String(u)
         self.uid = uid
         switch uid {
         case TransferSyntax.implicitVRLittleEndianUID:
@@ -51,8 +54,3 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     public var description: String { name }
 }
 
-enum CharacterSetLike {
-    static let spaceAndNUL: Foundation.CharacterSet = Foundation.CharacterSet(charactersIn: " \0")
-}
-
-import Foundation

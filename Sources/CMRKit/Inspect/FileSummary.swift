@@ -53,8 +53,13 @@ public struct FileSummary: Encodable, Sendable, Equatable {
             transferSyntaxName, numberOfFrames.map(String.init) ?? "", rows.map(String.init) ?? "",
             columns.map(String.init) ?? "", String(size),
         ]
-        return fields.map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
-            .joined(separator: "\t")
+        return fields.map(FileSummary.oneField).joined(separator: "\t")
+    }
+
+    /// `s` with tabs and line breaks turned into spaces, so it stays one field of one line.
+    static func oneField(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+        return String(decoding: s.utf8.map { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
     }
 }
 
