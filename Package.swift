@@ -14,7 +14,8 @@ let package = Package(
         .target(name: "Compression", exclude: ["README.md"]),
         .target(name: "DICOMCore", dependencies: ["DICOMDictionary"], exclude: ["README.md"]),
         .target(name: "DICOMCoding", dependencies: ["DICOMCore", "Compression"], exclude: ["README.md"]),
-        .target(name: "CMRKit", dependencies: ["DICOMCore", "DICOMCoding", "CMRCrypto", "Compression"], exclude: ["README.md"]),
+        .target(name: "CMRAudit", dependencies: ["CMRCrypto"], exclude: ["README.md"]),
+        .target(name: "CMRKit", dependencies: ["DICOMCore", "DICOMCoding", "CMRCrypto", "Compression", "CMRAudit"], exclude: ["README.md"]),
         .target(name: "CMRCLI", dependencies: ["CMRKit"], exclude: ["README.md"]),
         .executableTarget(name: "cmr", dependencies: ["CMRCLI"]),
 
@@ -23,6 +24,7 @@ let package = Package(
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], exclude: ["Vectors"]),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"], exclude: ["CharsetVectors"]),
         .testTarget(name: "DICOMCodingTests", dependencies: ["DICOMCoding"]),
+        .testTarget(name: "CMRAuditTests", dependencies: ["CMRAudit"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding"], exclude: ["Scripts"]),
     ],

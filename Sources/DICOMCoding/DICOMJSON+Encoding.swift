@@ -79,14 +79,12 @@ extension DICOMJSON {
                 // UN of undefined length holds implicit VR items (PS3.5 §6.2.2): a sequence.
                 writeVR(.SQ)
                 writeItems(sequence, of: e.tag, in: ds)
-            case .fragments:
+            case .fragments(let encapsulated):
                 writeVR(e.vr)
-                if let uri = options.bulkDataURI?(e.tag, path) {
-                    writer.key("BulkDataURI")
-                    writer.string(uri)
-                } else {
-                    issue(e.tag, "encapsulated pixel data left out: no BulkDataURI was given for it")
-                }
+                // PS3.18 F.2.7: encapsulated pixel data inline is the octet stream of its items
+                // (Basic Offset Table item, then one item per fragment), as pydicom writes it.
+                let stream = Writer.itemStream(encapsulated)
+                stream.withUnsafeBytes { writeBinary($0, tag: e.tag) }
             case .bytes, .bulk:
                 writeVR(e.vr)
                 writeValue(of: e, in: ds)
@@ -159,6 +157,24 @@ extension DICOMJSON {
                     }
                 }
             }
+        }
+
+        /// The items of encapsulated pixel data as they are encoded (little-endian), without the
+        /// Sequence Delimitation Item.
+        static func itemStream(_ f: EncapsulatedPixelData) -> [UInt8] {
+            var out: [UInt8] = []
+            func item(_ length: Int) {
+                out += [0xFE, 0xFF, 0x00, 0xE0]
+                withUnsafeBytes(of: UInt32(length).littleEndian) { out.append(contentsOf: $0) }
+            }
+            item(f.basicOffsetTable.count * 4)
+            for v in f.basicOffsetTable { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+            for fragment in f.fragments {
+                item(fragment.count + fragment.count % 2)
+                fragment.withUnsafeBytes { out.append(contentsOf: $0) }
+                if fragment.count % 2 == 1 { out.append(0) }
+            }
+            return out
         }
 
         mutating func writeBinary(_ raw: UnsafeRawBufferPointer, tag: Tag) {

@@ -77,7 +77,7 @@ public enum DICOMJSON {
         /// `decode` are written back).
         public var bulkDataThreshold: Int
         /// Returns the BulkDataURI for an element (its tag, and the path of the data set holding
-        /// it), or nil to inline it. Also asked for encapsulated pixel data, whatever its size.
+        /// it), or nil to inline it. Encapsulated pixel data counts as the octet stream of its items.
         public var bulkDataURI: (@Sendable (Tag, Path) -> String?)?
         /// Write the file meta information (group 0002) when encoding a `DICOMFile`, and keep
         /// group 0002 elements found in a `DataSet`.

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import DICOMCore
 @testable import DICOMCoding
@@ -239,14 +240,16 @@ final class DICOMJSONEncoderTests: XCTestCase {
     }
 
     func testEncapsulatedPixelData() {
-        let pixels = DataElement(.pixelData, .OB, .fragments(EncapsulatedPixelData(basicOffsetTable: [0], fragments: [.bytes([1, 2, 3, 4])])))
-        var issues: [DICOMJSON.Issue] = []
-        let omitted = DICOMJSON.encode(DataSet([pixels]), options: .init(), issues: &issues)
-        XCTAssertEqual(String(decoding: omitted, as: UTF8.self), #"{"7FE00010":{"vr":"OB"}}"#)
-        XCTAssertEqual(issues.map(\.tag), [.pixelData])
-        // Offered to the closure whatever the threshold.
-        let options = DICOMJSON.EncodeOptions(bulkDataThreshold: 1 << 30, bulkDataURI: { _, _ in "frames" })
+        let pixels = DataElement(.pixelData, .OB, .fragments(EncapsulatedPixelData(basicOffsetTable: [0], fragments: [.bytes([1, 2, 3])])))
+        // Inline: the item stream (Basic Offset Table item, then the fragment padded to even length).
+        let stream: [UInt8] = [0xFE, 0xFF, 0x00, 0xE0, 4, 0, 0, 0, 0, 0, 0, 0, 0xFE, 0xFF, 0x00, 0xE0, 4, 0, 0, 0, 1, 2, 3, 0]
+        let inline = #"{"7FE00010":{"vr":"OB","InlineBinary":""# + Data(stream).base64EncodedString() + #""}}"#
+        XCTAssertEqual(json([pixels], .init()), inline)
+        // Above the threshold, offered to the closure like any other bulk value.
+        let options = DICOMJSON.EncodeOptions(bulkDataThreshold: 16, bulkDataURI: { _, _ in "frames" })
         XCTAssertEqual(json([pixels], options), #"{"7FE00010":{"vr":"OB","BulkDataURI":"frames"}}"#)
+        let high = DICOMJSON.EncodeOptions(bulkDataThreshold: 1 << 30, bulkDataURI: { _, _ in "frames" })
+        XCTAssertEqual(json([pixels], high), inline)
     }
 
     // MARK: Sequences, private tags, meta

@@ -23,9 +23,7 @@ import DICOMCore
 ///   compared numerically;
 /// - leading spaces: cmr drops them where `DataSet.strings(of:)` does, pydicom keeps them
 ///   (the test data has none);
-/// and, checked as expected differences: encapsulated pixel data without a BulkDataURI (cmr
-/// leaves the value out and reports it, pydicom inlines the item stream), and UN on a tag the
-/// dictionary knows (cmr keeps UN and InlineBinary, pydicom re-reads it with the dictionary VR).
+/// and, checked as an expected difference: UN on a tag the dictionary knows (cmr keeps UN and InlineBinary, pydicom re-reads it with the dictionary VR).
 final class DICOMJSONPydicomTests: XCTestCase {
     // MARK: Python
 
@@ -356,11 +354,10 @@ print(json.dumps(diffs))
         XCTAssertEqual(found, [])
     }
 
-    func testEncapsulatedPixelDataWithoutBulkDataURIIsLeftOut() throws {
-        // Documented difference: pydicom inlines the encapsulated item stream.
+    func testEncapsulatedPixelDataWithoutBulkDataURIIsInlinedAsPydicomDoes() throws {
         let found = try differences(DICOMJSONPydicomTests.encapsulated(), transferSyntax: TransferSyntax(uid: "1.2.840.10008.1.2.5"),
                                        bulkDataURIs: false)
-        XCTAssertEqual(found, [Difference(path: "7FE00010", kind: "members")])
+        XCTAssertEqual(found, [])
     }
 
     func testUNOnAKnownTagStaysUN() throws {

@@ -1,0 +1,1 @@
+// The CMRAudit module: see README.md.
