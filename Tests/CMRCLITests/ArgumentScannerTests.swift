@@ -200,11 +200,11 @@ final class ArgumentScannerTests: XCTestCase {
         XCTAssertEqual(command.status, 64)
         XCTAssertEqual(command.stderr, "cmr: error: 'inspet' is not a cmr command\nhint: did you mean 'inspect'?\n")
 
-        let modes = runCLI(["inspect", "--json", "--tag", "PatientID", "x"])
+        let modes = runCLI(["inspect", "--summary", "--tag", "PatientID", "x"])
         XCTAssertEqual(modes.status, 64)
         XCTAssertEqual(modes.stderr, """
-            cmr inspect: error: --json and --tag cannot be used together
-            hint: choose one of --json, --tag, --summary, --validate
+            cmr inspect: error: --tag and --summary cannot be used together
+            hint: choose one of --tag, --summary, --validate
 
             """)
     }

@@ -121,6 +121,24 @@ final class DCMTKInteropTests: XCTestCase {
         }
     }
 
+    func testImg2dcmJPEGIsReadAsEncapsulatedBaseline() throws {
+        let dir = try Peers.temporaryFolder(self)
+        let files = try makeStudy(dir + "/src")
+        let jpeg = dir + "/frame.jpg", wrapped = dir + "/wrapped.dcm"
+        XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/dcmj2pnm"), ["+oj", "+Wm", files[0], jpeg]).status, 0)
+        XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/img2dcm"), [jpeg, wrapped]).status, 0)
+        let f = try DICOMReader.read(contentsOf: wrapped)
+        XCTAssertEqual(f.transferSyntax.uid, "1.2.840.10008.1.2.4.50")
+        XCTAssertEqual(f.issues, [])
+        guard case .fragments(let frags)? = f.dataSet[.pixelData]?.value else { return XCTFail("no fragments") }
+        // img2dcm drops the JFIF APPn segments but keeps the coded image: SOI first, EOI last.
+        var joined = frags.fragments.flatMap { $0.withUnsafeBytes { Array($0) } }
+        while joined.last == 0 { joined.removeLast() }
+        XCTAssertEqual(Array(joined.prefix(2)), [0xFF, 0xD8])
+        XCTAssertEqual(Array(joined.suffix(2)), [0xFF, 0xD9])
+        XCTAssertEqual(f.dataSet.int(.rows), 16)
+    }
+
     func decompressor(_ uid: String) -> String {
         switch uid {
         case "1.2.840.10008.1.2.5": return "dcmdrle"
