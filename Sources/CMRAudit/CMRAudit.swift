@@ -1,1 +1,0 @@
-// The CMRAudit module: see README.md.

@@ -1,0 +1,55 @@
+import CMRCrypto
+import Foundation
+import XCTest
+@testable import CMRAudit
+
+final class AuditLogTests: XCTestCase {
+    func testAppendChainsAndReadsBack() throws {
+        let folder = try temporaryDirectory(self)
+        let path = folder + "/state/cmr/audit.log"
+        let log = AuditLog(path: path, clock: ManualClock())
+        let first = try log.append(sampleDraft(0))
+        XCTAssertEqual(first.seq, 0)
+        XCTAssertEqual(first.prev, AuditRecord.genesisPrevious)
+        let batch = try log.append((1...5).map(sampleDraft))
+        XCTAssertEqual(batch.map(\.seq), [1, 2, 3, 4, 5])
+        XCTAssertEqual(batch[0].prev, first.recordHashHex)
+        XCTAssertEqual(batch[4].prev, batch[3].recordHashHex)
+        XCTAssertEqual(try log.lastRecord(), batch[4])
+
+        let lines = try readLines(path)
+        XCTAssertEqual(lines.count, 6)
+        XCTAssertEqual(try lines.map { try AuditRecord(canonicalLine: $0) }, [first] + batch)
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+
+        // A second AuditLog on the same file continues the chain.
+        let again = try AuditLog(path: path, clock: ManualClock()).append(sampleDraft(6))
+        XCTAssertEqual(again.seq, 6)
+        XCTAssertEqual(again.prev, batch[4].recordHashHex)
+    }
+
+    func testLongLastLineFoundFromTheEnd() throws {
+        let folder = try temporaryDirectory(self)
+        let log = AuditLog(path: folder + "/audit.log", clock: ManualClock())
+        var draft = sampleDraft(1)
+        draft.details = ["big": String(repeating: "x", count: 300_000)]
+        try log.append(draft)
+        let next = try log.append(draft)
+        XCTAssertEqual(next.seq, 1)
+        XCTAssertEqual(try log.append(sampleDraft(2)).seq, 2)
+    }
+
+    func testWriteFailureThrows() throws {
+        let folder = try temporaryDirectory(self)
+        let path = folder + "/audit.log"
+        try log(path).append(sampleDraft(0))
+        chmod(folder, 0o500)
+        defer { chmod(folder, 0o700) }
+        if getuid() == 0 { throw XCTSkip("root ignores permissions") }
+        XCTAssertThrowsError(try AuditLog(path: folder + "/other.log").append(sampleDraft(1)))
+    }
+
+    func log(_ path: String) -> AuditLog { AuditLog(path: path, clock: ManualClock()) }
+}
