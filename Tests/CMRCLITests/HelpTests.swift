@@ -23,6 +23,9 @@ final class HelpTests: XCTestCase {
             Look at data:
               inspect     Show what is inside DICOM files
 
+            Make test data:
+              synth       Write a synthetic DICOM study (no real patient data)
+
             Help and shell set-up:
               completion  Print a shell completion script
               help        Show help for cmr or one of its commands

@@ -188,9 +188,9 @@ final class RuntimeTests: XCTestCase {
     }
 
     func testThrownErrorsMapToExitStatus() {
-        // inspect's run is not written yet: it throws a usage error, printed as error + exit 64.
-        let result = runCLI(["inspect", "x.dcm"])
-        XCTAssertEqual(result.status, 64)
-        XCTAssertEqual(result.stderr, "cmr inspect: error: inspect is not available yet\n")
+        // A thrown CMRError is printed as error (+ hint) and exits with its status: 66 for a missing input.
+        let result = runCLI(["inspect", "no-such-file.dcm"])
+        XCTAssertEqual(result.status, 66)
+        XCTAssertEqual(result.stderr, "cmr inspect: error: no-such-file.dcm: no such file or directory\n")
     }
 }
