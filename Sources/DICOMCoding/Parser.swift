@@ -328,10 +328,13 @@ struct Parser {
                 }
                 seq.items.append(SequenceItem(item, undefinedLength: true))
             } else {
-                let itemEnd = pos + Int(len)
+                var itemEnd = pos + Int(len)
                 if itemEnd > limit || itemEnd > end {
-                    fail(itemOffset, h.tag, "item length \(len) runs past the end of its sequence or of the data")
-                    return seq
+                    // Mis-encoded lengths (seen in DICOMDIRs): read the item as far as its
+                    // sequence and the data go, as DCMTK and pydicom do.
+                    let clamped = min(limit, end)
+                    warn(itemOffset, h.tag, "item length \(len) runs \(itemEnd - clamped) bytes past the end of its sequence; read to \(clamped)")
+                    itemEnd = clamped
                 }
                 parseElements(into: &item, until: itemEnd, inItem: false, depth: depth + 1)
                 if !stopped && pos != itemEnd {

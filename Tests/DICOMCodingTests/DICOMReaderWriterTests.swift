@@ -155,6 +155,20 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertFalse(back.isIncomplete)
     }
 
+    /// Regression: pydicom's DICOMDIR-nooffset has an item whose length runs past its sequence;
+    /// DCMTK and pydicom read it, so cmr must too (with a warning), and go on after the sequence.
+    func testItemLengthPastItsSequenceIsReadWithAWarning() throws {
+        var bytes: [UInt8] = [0x08, 0x00, 0x40, 0x11, 0x53, 0x51, 0, 0, 20, 0, 0, 0]    // (0008,1140) SQ, length 20
+        bytes += [0xFE, 0xFF, 0x00, 0xE0, 36, 0, 0, 0]                                   // item, length 36 (24 too many)
+        bytes += [0x08, 0x00, 0x55, 0x11, 0x55, 0x49, 4, 0] + Array("1.2\0".utf8)     // (0008,1155) UI "1.2"
+        bytes += [0x10, 0x00, 0x10, 0x00, 0x50, 0x4E, 4, 0] + Array("A^B ".utf8)       // (0010,0010) PN after the sequence
+        let f = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertFalse(f.isIncomplete, "\(f.issues)")
+        XCTAssertEqual(f.dataSet.items(Tag(0x0008, 0x1140)).first?.string(Tag(0x0008, 0x1155)), "1.2")
+        XCTAssertEqual(f.dataSet.string(Tag(0x0010, 0x0010)), "A^B")
+        XCTAssertTrue(f.issues.contains { $0.message.contains("runs 24 bytes past the end of its sequence") }, "\(f.issues)")
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))
