@@ -108,6 +108,7 @@ enum InspectCommand: CLICommand {
         var lastFailure: CMRError? = missing.last
         var inspected = 0
         var problemFiles = 0
+        var problemCount = 0
         var skipped = 0
         let several = entries.count + missing.count > 1
         Inspector.run(entries, options: options) { outcome in
@@ -128,7 +129,10 @@ enum InspectCommand: CLICommand {
                     failed += 1
                     lastFailure = CMRError(.invalidData, "\(report.path): incomplete")
                 }
-                if options.mode == .validate && !report.problems.isEmpty { problemFiles += 1 }
+                if options.mode == .validate && !report.problems.isEmpty {
+                    problemFiles += 1
+                    problemCount += report.problems.count
+                }
             }
         }
         progress.finish()
@@ -136,7 +140,7 @@ enum InspectCommand: CLICommand {
             inv.diagnostics.note("\(skipped) file\(skipped == 1 ? "" : "s") skipped: not DICOM (--verbose lists them)")
         }
         if options.mode == .validate && !inv.isQuiet && !jsonRecords {
-            inv.diagnostics.note("\(inspected) file\(inspected == 1 ? "" : "s") checked, \(problemFiles) with problems")
+            inv.diagnostics.note("\(inspected) file\(inspected == 1 ? "" : "s") checked: \(problemCount) problem\(problemCount == 1 ? "" : "s") in \(problemFiles) file\(problemFiles == 1 ? "" : "s")")
         }
         if failed > 0 {
             // One input that failed (or was read only in part): its own status; otherwise 1, some files failed.
