@@ -24,7 +24,7 @@ public struct NoteSigner: Sendable {
 
     /// Reads the text form.
     public init(text: String) throws(AuditError) {
-        let fields = text.trimmingWhitespace.split(separator: "+", omittingEmptySubsequences: false)
+        let fields = text.trimmingWhitespace.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0] == "PRIVATE", fields[1] == "KEY",
               let raw = Base64.decode(fields[4]), raw.count == 33, raw[0] == 0x01,
               let key = try? Ed25519.PrivateKey(seed: raw[1...])
@@ -81,7 +81,7 @@ public struct NoteVerifier: Sendable, Hashable {
 
     /// Reads the vkey text form.
     public init(text: String) throws(AuditError) {
-        let fields = text.trimmingWhitespace.split(separator: "+", omittingEmptySubsequences: false)
+        let fields = text.trimmingWhitespace.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count == 3, Self.isValidName(String(fields[0])),
               let raw = Base64.decode(fields[2]), raw.count == 33, raw[0] == 0x01,
               let key = try? Ed25519.PublicKey(rawRepresentation: raw[1...])
