@@ -69,7 +69,11 @@ public enum DICOMWriter {
         let meta = metaHeader(for: file, transferSyntax: ts, policy: options.meta)
         var metaEncoder = DataSetEncoder(explicit: true, bigEndian: false, lengths: .asRead)
         try metaEncoder.write(meta, to: &sink)
-        try writeDataSet(file.dataSet, transferSyntax: ts, to: &sink, options: options)
+        // Group 0002 belongs to the meta header alone (PS3.10 §7.1): any copy in the data set
+        // (seen in damaged files) is not written, or a reader would take it for meta.
+        var ds = file.dataSet
+        if ds.first?.tag.isMeta == true { ds.removeAll { $0.tag.isMeta } }
+        try writeDataSet(ds, transferSyntax: ts, to: &sink, options: options)
     }
 
     /// Encodes `file` as a Part 10 file in memory.

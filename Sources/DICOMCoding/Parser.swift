@@ -202,6 +202,9 @@ struct Parser {
                 fail(h.offset, h.tag, "element runs past the end of its item (item ends at \(limit))")
                 return false
             }
+            if topLevel && h.tag.isMeta && depth == 0 {
+                warn(h.offset, h.tag, "file meta element in the data set (group 0002 belongs to the meta header)")
+            }
             currentCharacterSet = ds.characterSet
             guard let e = readElement(h, depth: depth) else { return false }
             if let last = ds.last, !(last.tag < e.tag) {

@@ -169,6 +169,19 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertTrue(f.issues.contains { $0.message.contains("runs 24 bytes past the end of its sequence") }, "\(f.issues)")
     }
 
+    /// Regression (found by scripts/fuzz): group 0002 elements inside the data set were written
+    /// after the meta header and read back as meta, so a rewrite lost them from the data set.
+    func testMetaElementsInTheDataSetAreNotWrittenTwice() throws {
+        var ds = TestData.everyVR(pixels: false)
+        ds.insert(DataElement(Tag(0x0002, 0x0013), .SH, .bytes(TestData.text("ROGUE", .SH))))
+        let bytes = try DICOMWriter.encode(TestData.file(ds, .explicitVRLittleEndian))
+        let back = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertEqual(back.issues, [])
+        XCTAssertEqual(back.meta.string(Tag(0x0002, 0x0013)), Implementation.versionName)
+        XCTAssertEqual(back.dataSet.count, ds.count - 1)
+        XCTAssertNil(back.dataSet[Tag(0x0002, 0x0013)])
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))

@@ -1,0 +1,17 @@
+// libFuzzer entry for the DICOM reader, writer and JSON encoder (scripts/fuzz reader).
+// Not part of any SwiftPM target: scripts/fuzz compiles it with the module sources.
+import DICOMCore
+import DICOMCoding
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let storage = ByteStorage(UnsafeBufferPointer(start: data, count: size))
+    guard let file = try? DICOMReader.read(storage, options: ReadOptions(bulkDataThreshold: 64, maximumInflatedSize: 1 << 24)) else { return 0 }
+    // Everything read must be usable: strings decoded, JSON encoded, written back and read again.
+    for e in file.dataSet { _ = file.dataSet.strings(of: e) }
+    _ = DICOMJSON.encode(file.dataSet)
+    if let bytes = try? DICOMWriter.encode(file), let again = try? DICOMReader.read(ByteStorage(bytes)) {
+        precondition(again.dataSet.count == file.dataSet.count, "rewrite changed the element count")
+    }
+    return 0
+}
