@@ -6,7 +6,8 @@
 # The subcommands of command $1 ("cmr", "cmr audit", ...).
 _cmr_subcommands() {
     case "$1" in
-    'cmr') echo 'inspect synth completion help version' ;;
+    'cmr') echo 'inspect synth audit completion help version' ;;
+    'cmr audit') echo 'verify show checkpoint prove keygen' ;;
     esac
 }
 
@@ -14,8 +15,14 @@ _cmr_subcommands() {
 _cmr_options() {
     case "$1" in
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
-    'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
-    'cmr synth') echo '--out --patients --studies --series --instances --rows --columns --frames --transfer-syntax --seed --private --no-private --overwrite --print-paths --help --quiet --verbose --no-color -o -h -q -v' ;;
+    'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --audit-log --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
+    'cmr synth') echo '--out --patients --studies --series --instances --rows --columns --frames --transfer-syntax --seed --private --no-private --overwrite --print-paths --audit-log --help --quiet --verbose --no-color -o -h -q -v' ;;
+    'cmr audit') echo '--help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr audit verify') echo '--key --trusted-checkpoint --proof --strict --json --help --quiet --verbose --no-color -k -h -q -v' ;;
+    'cmr audit show') echo '--since --until --event --study --actor --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr audit checkpoint') echo '--key --origin --help --quiet --verbose --no-color -k -h -q -v' ;;
+    'cmr audit prove') echo '--checkpoint --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr audit keygen') echo '--out --name --help --quiet --verbose --no-color -o -h -q -v' ;;
     'cmr completion') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr help') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr version') echo '--json --help --quiet --verbose --no-color -h -q -v' ;;
@@ -25,7 +32,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -38,6 +45,7 @@ _cmr_complete_value() {
     'cmr inspect --max-value-length') : ;;
     'cmr inspect --charset-fallback') : ;;
     'cmr inspect --bulk-data-threshold') : ;;
+    'cmr inspect --audit-log') _cmr_files "$3" ;;
     'cmr synth --out' | 'cmr synth -o') _cmr_dirs "$3" ;;
     'cmr synth --patients') : ;;
     'cmr synth --studies') : ;;
@@ -48,6 +56,20 @@ _cmr_complete_value() {
     'cmr synth --frames') : ;;
     'cmr synth --transfer-syntax') _cmr_words 'implicit explicit big-endian deflated' "$3" ;;
     'cmr synth --seed') : ;;
+    'cmr synth --audit-log') _cmr_files "$3" ;;
+    'cmr audit verify --key' | 'cmr audit verify -k') _cmr_files "$3" ;;
+    'cmr audit verify --trusted-checkpoint') _cmr_files "$3" ;;
+    'cmr audit verify --proof') _cmr_files "$3" ;;
+    'cmr audit show --since') : ;;
+    'cmr audit show --until') : ;;
+    'cmr audit show --event') : ;;
+    'cmr audit show --study') : ;;
+    'cmr audit show --actor') : ;;
+    'cmr audit checkpoint --key' | 'cmr audit checkpoint -k') _cmr_files "$3" ;;
+    'cmr audit checkpoint --origin') : ;;
+    'cmr audit prove --checkpoint') _cmr_files "$3" ;;
+    'cmr audit keygen --out' | 'cmr audit keygen -o') _cmr_files "$3" ;;
+    'cmr audit keygen --name') : ;;
     esac
 }
 
@@ -58,6 +80,23 @@ _cmr_complete_positional() {
     'cmr inspect')
         case "$2" in
         *) _cmr_files "$3" ;;
+        esac ;;
+    'cmr audit verify')
+        case "$2" in
+        0) _cmr_files "$3" ;;
+        esac ;;
+    'cmr audit show')
+        case "$2" in
+        0) _cmr_files "$3" ;;
+        esac ;;
+    'cmr audit checkpoint')
+        case "$2" in
+        0) _cmr_files "$3" ;;
+        esac ;;
+    'cmr audit prove')
+        case "$2" in
+        0) : ;;
+        1) _cmr_files "$3" ;;
         esac ;;
     'cmr completion')
         case "$2" in

@@ -6,7 +6,9 @@
 function __cmr_subcommands
     switch "$argv"
         case 'cmr'
-            printf '%s\n' 'inspect' 'synth' 'completion' 'help' 'version'
+            printf '%s\n' 'inspect' 'synth' 'audit' 'completion' 'help' 'version'
+        case 'cmr audit'
+            printf '%s\n' 'verify' 'show' 'checkpoint' 'prove' 'keygen'
     end
 end
 
@@ -54,6 +56,7 @@ complete -c cmr -l no-color -d 'Never colour diagnostics (colour is used only on
 # cmr
 complete -c cmr -n '__cmr_at_start cmr' -a 'inspect' -d 'Show what is inside DICOM files'
 complete -c cmr -n '__cmr_at_start cmr' -a 'synth' -d 'Write a synthetic DICOM study (no real patient data)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'audit' -d 'Keep and check the tamper-evident audit log'
 complete -c cmr -n '__cmr_at_start cmr' -a 'completion' -d 'Print a shell completion script'
 complete -c cmr -n '__cmr_at_start cmr' -a 'help' -d 'Show help for cmr or one of its commands'
 complete -c cmr -n '__cmr_at_start cmr' -a 'version' -d 'Print cmr\'s version'
@@ -72,6 +75,7 @@ complete -c cmr -n '__cmr_at cmr inspect' -l max-value-length -x -d 'Cut values 
 complete -c cmr -n '__cmr_at cmr inspect' -l charset-fallback -x -d 'Character set to assume when Specific Character Set is absent or unknown, as a defined term such as \'ISO_IR 100\' or \'ISO_IR 192\''
 complete -c cmr -n '__cmr_at cmr inspect' -l no-bulk -d 'With --json, write every binary value inline (InlineBinary), never as a BulkDataURI'
 complete -c cmr -n '__cmr_at cmr inspect' -l bulk-data-threshold -x -d 'With --json, write binary values of up to N bytes inline (InlineBinary) and longer ones as a BulkDataURI that points into the file'
+complete -c cmr -n '__cmr_at cmr inspect' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 complete -c cmr -n '__cmr_at cmr inspect' -F
 
 # cmr synth
@@ -89,6 +93,43 @@ complete -c cmr -n '__cmr_at cmr synth' -l private -d 'Add a vendor private bloc
 complete -c cmr -n '__cmr_at cmr synth' -l no-private -d 'Turn off --private'
 complete -c cmr -n '__cmr_at cmr synth' -l overwrite -d 'Replace files that already exist (otherwise an existing file is an error)'
 complete -c cmr -n '__cmr_at cmr synth' -l print-paths -d 'Print the path of each file written, one per line'
+complete -c cmr -n '__cmr_at cmr synth' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+
+# cmr audit
+complete -c cmr -n '__cmr_at_start cmr audit' -a 'verify' -d 'Check that the audit log is complete and untouched'
+complete -c cmr -n '__cmr_at_start cmr audit' -a 'show' -d 'List audit records, filtered by time, event, study or user'
+complete -c cmr -n '__cmr_at_start cmr audit' -a 'checkpoint' -d 'Sign a checkpoint of the audit log'
+complete -c cmr -n '__cmr_at_start cmr audit' -a 'prove' -d 'Print an inclusion proof of one audit record'
+complete -c cmr -n '__cmr_at_start cmr audit' -a 'keygen' -d 'Make a key pair for signing audit checkpoints'
+
+# cmr audit verify
+complete -c cmr -n '__cmr_at cmr audit verify' -s k -l key -r -F -d 'The verifier key (PREFIX.pub from \'cmr audit keygen\'): check checkpoint signatures'
+complete -c cmr -n '__cmr_at cmr audit verify' -l trusted-checkpoint -r -F -d 'A signed checkpoint kept away from the log: the log must still contain it'
+complete -c cmr -n '__cmr_at cmr audit verify' -l proof -r -F -d 'Check this inclusion proof (from \'cmr audit prove\') instead of a log'
+complete -c cmr -n '__cmr_at cmr audit verify' -l strict -d 'Also decode every record fully against the record schema (slower)'
+complete -c cmr -n '__cmr_at cmr audit verify' -l json -d 'Print the result as one JSON object'
+complete -c cmr -n '__cmr_at cmr audit verify' -F
+
+# cmr audit show
+complete -c cmr -n '__cmr_at cmr audit show' -l since -x -d 'Only records at or after TIME'
+complete -c cmr -n '__cmr_at cmr audit show' -l until -x -d 'Only records at or before TIME'
+complete -c cmr -n '__cmr_at cmr audit show' -l event -x -d 'Only records of this DICOM event code (110103) or cmr name (inspect)'
+complete -c cmr -n '__cmr_at cmr audit show' -l study -x -d 'Only records with an object of this Study Instance UID'
+complete -c cmr -n '__cmr_at cmr audit show' -l actor -x -d 'Only records by this user (or USER@HOST)'
+complete -c cmr -n '__cmr_at cmr audit show' -l json -d 'Print matching records as JSON Lines, exactly as in the log'
+complete -c cmr -n '__cmr_at cmr audit show' -F
+
+# cmr audit checkpoint
+complete -c cmr -n '__cmr_at cmr audit checkpoint' -s k -l key -r -F -d 'The signing key (from \'cmr audit keygen\')'
+complete -c cmr -n '__cmr_at cmr audit checkpoint' -l origin -x -d 'The checkpoint\'s first line, naming the log'
+complete -c cmr -n '__cmr_at cmr audit checkpoint' -F
+
+# cmr audit prove
+complete -c cmr -n '__cmr_at cmr audit prove' -l checkpoint -r -F -d 'Prove against this signed checkpoint (as \'cmr audit checkpoint\' prints it)'
+
+# cmr audit keygen
+complete -c cmr -n '__cmr_at cmr audit keygen' -s o -l out -r -F -d 'Write PREFIX.key and PREFIX.pub'
+complete -c cmr -n '__cmr_at cmr audit keygen' -l name -x -d 'The key\'s name in signatures (no spaces or \'+\')'
 
 # cmr completion
 complete -c cmr -n '__cmr_at cmr completion' -x -a 'bash zsh fish'

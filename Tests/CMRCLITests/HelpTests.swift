@@ -23,6 +23,9 @@ final class HelpTests: XCTestCase {
             Look at data:
               inspect     Show what is inside DICOM files
 
+            Keep and check the audit record:
+              audit       Keep and check the tamper-evident audit log
+
             Make test data:
               synth       Write a synthetic DICOM study (no real patient data)
 

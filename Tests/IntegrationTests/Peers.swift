@@ -54,6 +54,12 @@ enum Peers {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
+        if path.hasSuffix("/cmr"), ProcessInfo.processInfo.environment["CMR_AUDIT_LOG"] == nil {
+            // cmr appends audit records: never to the real home folder from a test.
+            var environment = ProcessInfo.processInfo.environment
+            environment["CMR_AUDIT_LOG"] = NSTemporaryDirectory() + "cmr-it-audit-\(getpid()).log"
+            p.environment = environment
+        }
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
         p.standardOutput = outPipe

@@ -4,6 +4,7 @@ public enum CommandRegistry {
     public static let commands: [any CLICommand.Type] = [
         InspectCommand.self,
         SynthCommand.self,
+        AuditCommand.self,
         CompletionCommand.self,
         HelpCommand.self,
         VersionCommand.self,

@@ -48,6 +48,7 @@ enum InspectCommand: CLICommand {
                 .value("bulk-data-threshold", valueName: "N",
                        help: "With --json, write binary values of up to N bytes inline (InlineBinary) and longer ones as a BulkDataURI that points into the file.",
                        type: .integer(minimum: 0), default: "1024"),
+                .auditLog,
             ],
             positionals: [
                 PositionalSpec("FILE|DIR|-",
@@ -62,6 +63,8 @@ enum InspectCommand: CLICommand {
                 ExitStatusNote(64, "The command line is wrong."),
                 ExitStatusNote(65, "A file named on the command line is not DICOM."),
                 ExitStatusNote(66, "A file or folder named on the command line does not exist."),
+                ExitStatusNote(74, "The audit record could not be appended."),
+                ExitStatusNote(78, "No audit log location is set (--audit-log, CMR_AUDIT_LOG, XDG_STATE_HOME or HOME)."),
             ]
         )
     }
@@ -96,6 +99,10 @@ enum InspectCommand: CLICommand {
         let stdin = inv.positionals.contains("-") ? try inv.readStandardInput() : []
         let (entries, missing) = paths.expand(inv.positionals) { stdin }
         for m in missing { inv.diagnostics.error(m.message, hint: m.hint) }
+        // Known before any file is read, so a missing log location fails the run before output.
+        let audit = entries.isEmpty ? nil : try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
+        var auditRead: [(path: String, identity: Inspector.Identity)] = []
+        var auditFailed: [String] = []
         if entries.isEmpty && missing.isEmpty {
             inv.diagnostics.note("no files found in \(inv.positionals.joined(separator: " "))")
         }
@@ -117,12 +124,14 @@ enum InspectCommand: CLICommand {
             case .skipped(let path, let reason):
                 skipped += 1
                 if inv.isVerbose { inv.diagnostics.note("\(path): skipped, \(reason)") }
-            case .failed(_, let error):
+            case .failed(let path, let error):
+                auditFailed.append(path)
                 failed += 1
                 lastFailure = error
                 inv.diagnostics.error(error.message, hint: error.hint)
             case .inspected(let report):
                 inspected += 1
+                auditRead.append((report.path, report.identity))
                 emit(report, mode: options.mode, jsonRecords: jsonRecords, several: several, invocation: inv)
                 let readErrors = report.problems.filter { $0.code == "read" && $0.severity == "error" }
                 if report.incomplete || !readErrors.isEmpty {
@@ -136,6 +145,10 @@ enum InspectCommand: CLICommand {
             }
         }
         progress.finish()
+        if let audit {
+            // One batched append per run; a failed audit write fails the command (74).
+            try audit.append(try audit.inspectDrafts(read: auditRead, failed: auditFailed, mode: modeName(options.mode)))
+        }
         if skipped > 0 && !inv.isQuiet {
             inv.diagnostics.note("\(skipped) file\(skipped == 1 ? "" : "s") skipped: not DICOM (--verbose lists them)")
         }
@@ -173,6 +186,16 @@ enum InspectCommand: CLICommand {
             for p in report.problems where p.code != "read" {
                 inv.output.line("\(report.path): \(p.severity) \(p.code) \(p.message)")
             }
+        }
+    }
+
+    static func modeName(_ mode: Inspector.Mode) -> String {
+        switch mode {
+        case .tree: "tree"
+        case .json: "json"
+        case .tags: "tags"
+        case .summary: "summary"
+        case .validate: "validate"
         }
     }
 

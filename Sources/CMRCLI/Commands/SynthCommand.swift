@@ -40,12 +40,15 @@ enum SynthCommand: CLICommand {
                 .negatable("private", default: true, help: "Add a vendor private block carrying identifying text."),
                 .flag("overwrite", help: "Replace files that already exist (otherwise an existing file is an error)."),
                 .flag("print-paths", help: "Print the path of each file written, one per line."),
+                .auditLog,
             ],
             category: .make,
             exitStatuses: [
                 ExitStatusNote(0, "The study was written."),
                 ExitStatusNote(64, "The command line is wrong."),
                 ExitStatusNote(73, "A file exists already (without --overwrite) or cannot be created."),
+                ExitStatusNote(74, "The audit record could not be appended."),
+                ExitStatusNote(78, "No audit log location is set (--audit-log, CMR_AUDIT_LOG, XDG_STATE_HOME or HOME)."),
             ]
         )
     }
@@ -76,7 +79,20 @@ enum SynthCommand: CLICommand {
         case let other:
             throw CMRError(.usage, "unknown transfer syntax '\(other)'", hint: "use implicit, explicit, big-endian or deflated")
         }
-        let paths = try Synthesizer(options: o).write(to: out, overwrite: inv.flag("overwrite"))
+        let audit = try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
+        let paths: [String]
+        do {
+            paths = try Synthesizer(options: o).write(to: out, overwrite: inv.flag("overwrite"))
+        } catch {
+            let failure = CMRError.writing(out, error)
+            do {
+                try audit.append([audit.synthDraft(folder: out, files: 0, error: failure, seed: o.seed)])
+            } catch let auditError {
+                inv.diagnostics.error(auditError.message, hint: auditError.hint)
+            }
+            throw failure
+        }
+        try audit.append([audit.synthDraft(folder: out, files: paths.count, error: nil, seed: o.seed)])
         if inv.flag("print-paths") {
             for p in paths { inv.output.line(p) }
         } else if !inv.isQuiet {

@@ -44,6 +44,28 @@ public enum Inspector {
         public var problems: [Problem]
         /// The reader had to stop early: the output shows only what could be read.
         public var incomplete: Bool
+        /// The file's identifiers, for the audit record.
+        public var identity = Identity()
+    }
+
+    /// Who and what a file is about, for the audit record (the patient ID is hashed there).
+    public struct Identity: Sendable, Equatable {
+        public var patientID: String?
+        public var studyUID: String?
+        public var seriesUID: String?
+        public var instanceUID: String?
+        public var sopClassUID: String?
+
+        public init() {}
+
+        init(_ file: DICOMFile) {
+            let ds = file.dataSet
+            patientID = ds.string(.patientID)
+            studyUID = ds.string(.studyInstanceUID)
+            seriesUID = ds.string(.seriesInstanceUID)
+            instanceUID = ds.string(.sopInstanceUID) ?? file.meta.string(.mediaStorageSOPInstanceUID)
+            sopClassUID = ds.string(.sopClassUID) ?? file.meta.string(.mediaStorageSOPClassUID)
+        }
     }
 
     public struct Problem: Sendable, Encodable {
@@ -120,7 +142,7 @@ public enum Inspector {
             text = ""
         }
         return .inspected(Report(path: entry.path, text: text, summary: summary, tagValues: tagValues,
-                                 problems: problems, incomplete: f.isIncomplete))
+                                 problems: problems, incomplete: f.isIncomplete, identity: Identity(f)))
     }
 }
 

@@ -1,0 +1,52 @@
+import CMRKit
+
+/// `cmr audit`: keep and check the tamper-evident audit log (docs/audit-cli.md).
+enum AuditCommand: CLICommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            name: "audit",
+            abstract: "Keep and check the tamper-evident audit log",
+            discussion: """
+                Every cmr command that touches data appends a record to the audit log: who (user, \
+                host, process), what (a DICOM audit event code and action), which objects (study, \
+                series and instance UIDs, paths; patients only as keyed hashes) and how it ended. \
+                Each record carries the hash of the one before it, and signed checkpoints fix the \
+                Merkle root of the whole log, so changes, deletions, insertions, reordering, \
+                truncation and rollback can be shown offline.
+
+                The log is --audit-log PATH where a command takes it, else $CMR_AUDIT_LOG, else \
+                $XDG_STATE_HOME/cmr/audit.log, else ~/.local/state/cmr/audit.log. Beside it live \
+                LOG.checkpoints (signed checkpoints), LOG.salt (the key of the patient hashes) and \
+                LOG.quarantine (torn lines moved aside after a crash). The audit commands only read \
+                the log; checkpoint adds to LOG.checkpoints.
+                """,
+            examples: [
+                UsageExample("cmr audit keygen --out site", "Make site.key (secret, mode 0600) and site.pub."),
+                UsageExample("cmr audit checkpoint --key site.key > trusted.note", "Sign the log as it is now; keep the note elsewhere."),
+                UsageExample("cmr audit verify --key site.pub --trusted-checkpoint trusted.note", "Check the chain, the checkpoints and that the log still holds the trusted one."),
+                UsageExample("cmr audit show --since 2026-11-01 --event inspect", "Who inspected what since November."),
+            ],
+            subcommands: [AuditVerifyCommand.self, AuditShowCommand.self, AuditCheckpointCommand.self,
+                          AuditProveCommand.self, AuditKeygenCommand.self],
+            category: .record
+        )
+    }
+}
+
+extension PositionalSpec {
+    /// `[LOG]` of the audit subcommands.
+    static let auditLog = PositionalSpec("LOG", help: "The audit log (default: $CMR_AUDIT_LOG, else $XDG_STATE_HOME/cmr/audit.log, else ~/.local/state/cmr/audit.log).",
+                                         arity: .optional, completion: .file)
+}
+
+extension Invocation {
+    /// The log named as the positional `index`, else the default location.
+    func auditLogPath(positional index: Int = 0) throws -> String {
+        if positionals.count > index { return positionals[index] }
+        guard let path = AuditContext.logPath(option: nil, environment: environment) else {
+            throw CMRError(.configuration, "no audit log location: neither CMR_AUDIT_LOG, XDG_STATE_HOME nor HOME is set",
+                           hint: "name the log: cmr \(commandPath.dropFirst().joined(separator: " ")) LOG")
+        }
+        return path
+    }
+}
