@@ -114,13 +114,14 @@ public enum DICOMReader {
         // Vendors sometimes write implicit VR data under an explicit VR transfer syntax (and the
         // reverse): trust the data, as DCMTK does, and say so.
         var explicit = ts.isExplicitVR
-        var bigEndian = ts.isBigEndian
-        if dataStart + 6 <= size, let guess = guessTransferSyntax(buf, at: dataStart),
-           guess.isExplicitVR != explicit || guess.isBigEndian != bigEndian {
+        let bigEndian = ts.isBigEndian
+        // The byte order the meta header states is trusted (a guess from one element's group
+        // number is weaker than that); only the VR encoding is taken from the data.
+        if metaStart != nil, dataStart + 6 <= size, let guess = guessTransferSyntax(buf, at: dataStart),
+           guess.isBigEndian == bigEndian, guess.isExplicitVR != explicit {
             issues.append(ReadIssue(.warning, offset: dataStart,
                                     "data set is encoded as \(guess.name), not as the meta header's \(ts.name)"))
             explicit = guess.isExplicitVR
-            bigEndian = guess.isBigEndian
         }
         var p = Parser(storage: storage, base: buf, start: dataStart, end: size,
                        explicit: explicit, bigEndian: bigEndian, options: options)

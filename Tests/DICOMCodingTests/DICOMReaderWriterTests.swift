@@ -182,6 +182,19 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertNil(back.dataSet[Tag(0x0002, 0x0013)])
     }
 
+    /// Regression (found by scripts/fuzz): a first element whose group reads small in big-endian
+    /// order, (0200,1200), made the reader take a little-endian file for big-endian.
+    func testMetaHeaderByteOrderIsTrustedOverAGuess() throws {
+        var ds = DataSet()
+        ds.insert(DataElement(Tag(0x0200, 0x1200), .UN, .bytes([1, 2])))
+        ds.insert(DataElement(Tag(0x0010, 0x0010), .PN, .bytes(TestData.text("A^B", .PN))))
+        let bytes = try DICOMWriter.encode(TestData.file(ds, .explicitVRLittleEndian))
+        let back = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertEqual(back.issues, [])
+        XCTAssertEqual(back.dataSet.count, 2)
+        XCTAssertEqual(back.dataSet.string(Tag(0x0010, 0x0010)), "A^B")
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))
