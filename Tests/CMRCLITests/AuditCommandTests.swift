@@ -141,6 +141,32 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertTrue(cut.stderr.contains("truncated tail"), cut.stderr)
     }
 
+    func testAutomaticCheckpoints() throws {
+        let prefix = dir + "/site"
+        XCTAssertEqual(runCLI(["audit", "keygen", "--out", prefix, "--name", "auto"], environment: env).status, 0)
+        var auto = env
+        auto["CMR_AUDIT_SIGNING_KEY"] = prefix + ".key"
+        let synth = runCLI(["synth", "--out", dir + "/s", "--patients", "1", "--series", "CT", "--instances", "1"], environment: auto)
+        XCTAssertEqual(synth.status, 0, synth.stderr)
+        XCTAssertEqual(runCLI(["synth", "--out", dir + "/s2", "--patients", "1", "--series", "CT", "--instances", "1"], environment: auto).status, 0)
+        let notes = try String(contentsOfFile: log + ".checkpoints", encoding: .utf8)
+        XCTAssertEqual(notes.components(separatedBy: "\n\u{2014} auto ").count - 1, 1, "rate-limited: one checkpoint in 300 s")
+        auto["CMR_AUDIT_CHECKPOINT_INTERVAL"] = "0"
+        XCTAssertEqual(runCLI(["synth", "--out", dir + "/s3", "--patients", "1", "--series", "CT", "--instances", "1"], environment: auto).status, 0)
+        let verify = runCLI(["audit", "verify", "--key", prefix + ".pub"], environment: env)
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("latest signed checkpoint: 3 records (of 2 checkpoints)"), verify.stdout)
+        // A key that cannot sign fails the run before it writes anything.
+        auto["CMR_AUDIT_SIGNING_KEY"] = prefix + ".pub"
+        XCTAssertEqual(runCLI(["synth", "--out", dir + "/s4"], environment: auto).status, 78)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/s4"))
+    }
+
+    func testNotALog() throws {
+        let files = makeLog()
+        XCTAssertEqual(runCLI(["audit", "verify", files[0]], environment: [:]).status, 65)
+    }
+
     func testShowFilters() throws {
         let files = makeLog()
         let all = runCLI(["audit", "show"], environment: env)

@@ -23,6 +23,12 @@ public struct AuditContext: Sendable {
     /// Who runs the command: OS user, host, pid.
     public let actor: AuditActor
 
+    /// The checkpoint signing key (`CMR_AUDIT_SIGNING_KEY`, a key file from `cmr audit keygen`):
+    /// when set, `append` signs a checkpoint afterwards if none was written in the last
+    /// `checkpointInterval` seconds (`CMR_AUDIT_CHECKPOINT_INTERVAL`, default 300).
+    public var signingKeyPath: String?
+    public var checkpointInterval: Int64 = 300
+
     public init(logPath: String, actor: AuditActor) {
         self.logPath = logPath
         self.actor = actor
@@ -41,7 +47,18 @@ public struct AuditContext: Sendable {
             throw CMRError(.configuration, "no audit log location: neither --audit-log, CMR_AUDIT_LOG, XDG_STATE_HOME nor HOME is set",
                            hint: "set CMR_AUDIT_LOG=/path/to/audit.log or pass --audit-log PATH")
         }
-        return AuditContext(logPath: path, actor: currentActor(environment: environment))
+        var context = AuditContext(logPath: path, actor: currentActor(environment: environment))
+        if let key = environment["CMR_AUDIT_SIGNING_KEY"], !key.isEmpty {
+            _ = try AuditOperations.signer(keyPath: key)  // a wrong key fails the run before any work
+            context.signingKeyPath = key
+        }
+        if let text = environment["CMR_AUDIT_CHECKPOINT_INTERVAL"], !text.isEmpty {
+            guard let seconds = Int64(text), seconds >= 0 else {
+                throw CMRError(.configuration, "CMR_AUDIT_CHECKPOINT_INTERVAL must be a number of seconds, not '\(text)'")
+            }
+            context.checkpointInterval = seconds
+        }
+        return context
     }
 
     /// This process: the login name of the effective user (getpwuid, else `USER`, else the uid),
@@ -63,11 +80,29 @@ public struct AuditContext: Sendable {
     /// Appends `drafts` with one lock, one write and one sync.
     @discardableResult
     public func append(_ drafts: [AuditRecordDraft]) throws(CMRError) -> [AuditRecord] {
+        let log = AuditLog(path: logPath)
+        let records: [AuditRecord]
         do {
-            return try AuditLog(path: logPath).append(drafts)
+            records = try log.append(drafts)
         } catch {
             throw CMRError(.ioError, "\(logPath): cannot append audit record: \(error)",
                            hint: "the command's audit record could not be written, so the command fails; check the log's folder and permissions (--audit-log, CMR_AUDIT_LOG)")
+        }
+        if let signingKeyPath { try checkpointIfDue(log, keyPath: signingKeyPath) }
+        return records
+    }
+
+    /// The automatic checkpoint after an append (`CMR_AUDIT_SIGNING_KEY`), rate-limited.
+    func checkpointIfDue(_ log: AuditLog, keyPath: String) throws(CMRError) {
+        let signer = try AuditOperations.signer(keyPath: keyPath)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        do {
+            try AuditCheckpointer(log: log, signer: signer, origin: signer.name)
+                .checkpointIfDue(minimumInterval: checkpointInterval, now: Int64(now.tv_sec))
+        } catch {
+            throw CMRError(.ioError, "\(log.checkpointsPath): cannot write the automatic checkpoint: \(error)",
+                           hint: "the record was appended; fix the checkpoints file or unset CMR_AUDIT_SIGNING_KEY")
         }
     }
 

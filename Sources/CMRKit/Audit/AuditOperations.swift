@@ -61,7 +61,17 @@ public enum AuditOperations {
         }
         var checker = AuditVerifier(publicKey: key, trustedCheckpoint: trusted)
         checker.strict = strict
-        do { return try checker.verify(logPath: logPath) } catch { throw mapped(error) }
+        let result: AuditVerification
+        do { result = try checker.verify(logPath: logPath) } catch { throw mapped(error) }
+        if result.recordCount == 0, let handle = FileHandle(forReadingAtPath: logPath) {
+            let first = try? handle.read(upToCount: 1)
+            try? handle.close()
+            if let first, !first.isEmpty, first.first != UInt8(ascii: "{") {
+                throw CMRError(.invalidData, "\(logPath): not an audit log: no line is a record",
+                               hint: "name the log (a JSON Lines file written by cmr), not a data file")
+            }
+        }
+        return result
     }
 
     /// Checks an inclusion proof file: nil when it holds, else why not.
