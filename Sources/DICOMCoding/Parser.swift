@@ -252,7 +252,8 @@ struct Parser {
         }
         guard length <= end - pos else {
             let available = end - pos
-            // Keep what is there, then stop.
+            // Keep what is there (a cut sequence as the UN bytes it is), then stop.
+            if vr == .SQ { vr = .UN }
             let value = takeValue(count: available, vr: vr, tag: h.tag)
             fail(h.offset, h.tag, "truncated: value length \(length) but only \(available) bytes left")
             return DataElement(h.tag, vr, value)

@@ -195,6 +195,19 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertEqual(back.dataSet.string(Tag(0x0010, 0x0010)), "A^B")
     }
 
+    /// Regression (found by scripts/fuzz): a truncated sequence was kept as raw bytes with VR SQ,
+    /// which a rewrite then encoded as a sequence of garbage items.
+    func testTruncatedSequenceIsKeptAsUN() throws {
+        var bytes: [UInt8] = [0x10, 0x00, 0x10, 0x00, 0x50, 0x4E, 4, 0] + Array("A^B ".utf8)
+        bytes += [0x10, 0x00, 0x50, 0x00, 0x53, 0x51, 0, 0, 0x00, 0x10, 0, 0, 0xFE, 0xFF, 0x00, 0xE0]  // SQ of 4096 bytes, cut
+        let f = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertTrue(f.isIncomplete)
+        XCTAssertEqual(f.dataSet[Tag(0x0010, 0x0050)]?.vr, .UN)
+        let again = try DICOMReader.read(ByteStorage(try DICOMWriter.encode(f)))
+        XCTAssertEqual(again.dataSet.count, f.dataSet.count)
+        XCTAssertFalse(again.isIncomplete)
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))
