@@ -19,6 +19,10 @@ enum AuditCommand: CLICommand {
                 LOG.checkpoints (signed checkpoints), LOG.salt (the key of the patient hashes) and \
                 LOG.quarantine (torn lines moved aside after a crash). The audit commands only read \
                 the log; checkpoint adds to LOG.checkpoints.
+
+                With CMR_AUDIT_SIGNING_KEY naming a key file from keygen, every command that \
+                appends also signs a checkpoint, at most once every CMR_AUDIT_CHECKPOINT_INTERVAL \
+                seconds (default 300).
                 """,
             examples: [
                 UsageExample("cmr audit keygen --out site", "Make site.key (secret, mode 0600) and site.pub."),
