@@ -198,6 +198,11 @@ struct Parser {
                 fail(h.offset, h.tag, "item outside a sequence")
                 return false
             }
+            if h.tag.isDelimiter {
+                // Group FFFE holds only items and delimiters: anything else means the lengths are lost.
+                fail(h.offset, h.tag, "\(h.tag) is no data element (group FFFE holds only items and delimiters)")
+                return false
+            }
             if h.offset + 8 > limit || (h.length.map { pos + $0 > limit && limit != end } ?? false) {
                 fail(h.offset, h.tag, "element runs past the end of its item (item ends at \(limit))")
                 return false

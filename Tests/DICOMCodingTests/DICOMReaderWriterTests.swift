@@ -208,6 +208,17 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertFalse(again.isIncomplete)
     }
 
+    /// Regression (found by scripts/fuzz): (FFFE,100D) was kept as a data element, which the
+    /// writer then encoded in a form no reader can read back.
+    func testGroupFFFEOutsideItemsStopsReading() throws {
+        var bytes: [UInt8] = [0x10, 0x00, 0x10, 0x00, 0x50, 0x4E, 4, 0] + Array("A^B ".utf8)
+        bytes += [0xFE, 0xFF, 0x0D, 0x10, 4, 0, 0, 0, 1, 2, 3, 4]
+        let f = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertTrue(f.isIncomplete)
+        XCTAssertEqual(f.dataSet.count, 1)
+        XCTAssertEqual(f.issues.first { $0.severity == .error }?.tag, Tag(0xFFFE, 0x100D))
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))
