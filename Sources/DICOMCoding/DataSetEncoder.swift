@@ -130,7 +130,7 @@ struct DataSetEncoder {
         let elements = ds.elements
         while i < elements.count {
             let e = elements[i]
-            if e.tag.isGroupLength && !e.tag.isMeta && e.vr == .UL {
+            if e.tag.isGroupLength && !e.tag.isMeta && e.vr == .UL && e.valueLength == 4 {
                 // Recompute group lengths so they stay right after changes.
                 var n = 0
                 var j = i + 1

@@ -219,6 +219,20 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertEqual(f.issues.first { $0.severity == .error }?.tag, Tag(0xFFFE, 0x100D))
     }
 
+    /// Regression (found by scripts/fuzz): a group length whose value was not 4 bytes was
+    /// rewritten as 4 bytes while the enclosing item's length counted the old value.
+    func testMalformedGroupLengthKeepsItemLengthsRight() throws {
+        var item = DataSet()
+        item.insert(DataElement(Tag(0x0008, 0x0000), .UL, .bytes([1, 0, 0, 0, 2, 0, 0, 0])))
+        item.insert(DataElement(Tag(0x0008, 0x0100), .SH, .bytes(TestData.text("X1", .SH))))
+        var ds = DataSet()
+        ds.insert(DataElement(Tag(0x0008, 0x1032), .SQ, .sequence(SequenceValue(items: [SequenceItem(item, undefinedLength: false)], undefinedLength: false))))
+        let bytes = try DICOMWriter.encode(TestData.file(ds, .explicitVRLittleEndian))
+        let back = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertEqual(back.issues, [])
+        XCTAssertEqual(back.dataSet.items(Tag(0x0008, 0x1032)).first?.string(Tag(0x0008, 0x0100)), "X1")
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))
