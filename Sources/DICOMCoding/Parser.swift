@@ -133,6 +133,10 @@ struct Parser {
         while !stopped, end - pos >= 8 {
             let group = UInt16(base[pos]) | UInt16(base[pos + 1]) << 8
             if group != 0x0002 { break }
+            // Meta elements ascend; one that does not is the data set's first element (e.g. a
+            // big-endian (0200,xxxx) reads as group 0002 in little-endian order).
+            let element = UInt16(base[pos + 2]) | UInt16(base[pos + 3]) << 8
+            if let last = ds.last, Tag(group, element) <= last.tag { break }
             let code = UInt16(base[pos + 4]) << 8 | UInt16(base[pos + 5])
             if VR(code: code) == nil && !explicitMetaWarningGiven {
                 explicitMetaWarningGiven = true

@@ -233,6 +233,19 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertEqual(back.dataSet.items(Tag(0x0008, 0x1032)).first?.string(Tag(0x0008, 0x0100)), "X1")
     }
 
+    /// Regression (found by scripts/fuzz): a big-endian data set starting with (0200,1300) has
+    /// the bytes 02 00 13 00, which the meta reader took for a meta element (0002,0013).
+    func testBigEndianDataSetIsNotReadAsMeta() throws {
+        var ds = DataSet()
+        ds.insert(DataElement(Tag(0x0200, 0x1300), .SH, .bytes(TestData.text("AB", .SH))))
+        ds.insert(DataElement(Tag(0x0010, 0x0010), .PN, .bytes(TestData.text("A^B", .PN))))
+        let bytes = try DICOMWriter.encode(TestData.file(ds, .explicitVRBigEndian))
+        let back = try DICOMReader.read(ByteStorage(bytes))
+        XCTAssertEqual(back.issues, [])
+        XCTAssertEqual(back.dataSet.count, 2)
+        XCTAssertEqual(back.dataSet.string(Tag(0x0200, 0x1300)), "AB")
+    }
+
     func testTruncationAtEveryOffsetNeverCrashes() throws {
         for ts in encodings {
             let bytes = try DICOMWriter.encode(TestData.file(TestData.everyVR(), ts))
