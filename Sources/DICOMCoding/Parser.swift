@@ -131,6 +131,10 @@ struct Parser {
         var ds = DataSet()
         var groupEnd: Int? = nil
         while !stopped, end - pos >= 8 {
+            // Past the stated end of a meta header for a big-endian data set, the bytes are the
+            // data set's, whatever group they seem to hold in little-endian order.
+            if let groupEnd, pos >= groupEnd,
+               ds.string(.transferSyntaxUID) == TransferSyntax.explicitVRBigEndianUID { break }
             let group = UInt16(base[pos]) | UInt16(base[pos + 1]) << 8
             if group != 0x0002 { break }
             // Meta elements ascend; one that does not is the data set's first element (e.g. a

@@ -244,6 +244,12 @@ final class DICOMReaderWriterTests: XCTestCase {
         XCTAssertEqual(back.issues, [])
         XCTAssertEqual(back.dataSet.count, 2)
         XCTAssertEqual(back.dataSet.string(Tag(0x0200, 0x1300)), "AB")
+        // (0200,4D20) reads as (0002,204D), after the last meta element: the group length decides.
+        var later = DataSet()
+        later.insert(DataElement(Tag(0x0200, 0x4D20), .UN, .bytes([1, 2])))
+        let again = try DICOMReader.read(ByteStorage(try DICOMWriter.encode(TestData.file(later, .explicitVRBigEndian))))
+        XCTAssertEqual(again.issues, [])
+        XCTAssertEqual(again.dataSet.count, 1)
     }
 
     func testTruncationAtEveryOffsetNeverCrashes() throws {
