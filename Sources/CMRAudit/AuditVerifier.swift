@@ -1,4 +1,5 @@
 import CMRCrypto
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -105,6 +106,10 @@ public struct AuditVerifier: Sendable {
 
     func examine(_ log: MappedLog, at offset: Int, number: UInt64) -> (Line, terminated: Bool)? {
         guard let (range, terminated) = log.line(at: offset) else { return nil }
+        return examine(log, range: range, terminated: terminated, number: number)
+    }
+
+    func examine(_ log: MappedLog, range: Range<Int>, terminated: Bool, number: UInt64) -> (Line, terminated: Bool) {
         let bytes = log[range]
         var line = Line(number: number, range: range)
         switch RecordScanner.scan(bytes) {
@@ -140,7 +145,9 @@ public struct AuditVerifier: Sendable {
         var firstTimeRange: Range<Int>?
         var lastTimeRange: Range<Int>?
 
-        while let (line, terminated) = examine(log, at: offset, number: number + 1) {
+        var ahead = LinesAhead(verifier: self, log: log, wantedSizes: wantedSizes)
+
+        while let (line, terminated, hash, hashHex) = ahead.next() {
             number += 1
             offset = line.range.upperBound + 1
             guard terminated else {
@@ -148,10 +155,16 @@ public struct AuditVerifier: Sendable {
                                         expected: "a line ending in a newline", found: "\(line.range.count) bytes without one (the next append quarantines them)"))
                 break
             }
-            let bytes = log[line.range]
-            let hash = MerkleTree.leafHash(bytes)
-            builder.append(leafHash: hash)
-            if wantedSizes.contains(builder.size) { roots[builder.size] = builder.root }
+            if let subtree = ahead.subtreeRoot {
+                // The batch's leaves were combined off the main thread: add them at its last line.
+                if ahead.atBatchEnd {
+                    builder.append(subtreeRoot: subtree, size: UInt64(LinesAhead.batchSize))
+                    if wantedSizes.contains(builder.size) { roots[builder.size] = builder.root }
+                }
+            } else {
+                builder.append(leafHash: hash)
+                if wantedSizes.contains(builder.size) { roots[builder.size] = builder.root }
+            }
 
             guard let summary = line.summary else {
                 add(&result, AuditBreak(kind: .modifiedRecord, line: line.number, seq: expectedSeq, expected: "a canonical record", found: line.error ?? "?"))
@@ -160,8 +173,8 @@ public struct AuditVerifier: Sendable {
                 continue
             }
             let seq = summary.seq
-            let prev = Array(log[summary.prev.shifted(by: line.range.lowerBound)])
-            let hashHex = Array(Hex.encode(hash).utf8)
+            let prevBytes = log[summary.prev.shifted(by: line.range.lowerBound)]
+            var prev: [UInt8] { Array(prevBytes) }  // copied only to report a break
 
             if seq < expectedSeq {
                 if moved.remove(seq) == nil {
@@ -172,7 +185,7 @@ public struct AuditVerifier: Sendable {
                 continue
             }
             defer { duplicatePrev = nil }
-            if seq == expectedSeq, let chained = expectedPrev, prev != chained, prev != duplicatePrev {
+            if seq == expectedSeq, let chained = expectedPrev, !Self.same(prevBytes, chained), !Self.same(prevBytes, duplicatePrev) {
                 // Either this line is forged (the next one chains to the record before it), or
                 // the record before it was changed after this one was written.
                 if let (next, _) = examine(log, at: offset, number: line.number + 1), let nextSummary = next.summary,
@@ -194,7 +207,7 @@ public struct AuditVerifier: Sendable {
                     add(&result, AuditBreak(kind: .deletedRecord, line: line.number, seq: expectedSeq,
                                             expected: "record \(expectedSeq)", found: seq - expectedSeq == 1 ? "record \(seq): 1 record missing" : "record \(seq): \(seq - expectedSeq) records missing"))
                 }
-            } else if seq == 0 && prev != genesis && expectedPrev == nil {
+            } else if seq == 0 && !Self.same(prevBytes, genesis) && expectedPrev == nil {
                 add(&result, AuditBreak(kind: .modifiedRecord, line: line.number, seq: 0, expected: "prev of 64 zeros", found: String(decoding: prev, as: UTF8.self)))
             }
             expectedSeq = seq + 1
@@ -239,6 +252,148 @@ public struct AuditVerifier: Sendable {
         result.lastTime = lastTimeRange.map { String(decoding: log[$0], as: UTF8.self) }
     }
 
+    /// Whether `bytes` equal `other` (false if `other` is nil).
+    @inline(__always)
+    static func same(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]?) -> Bool {
+        guard let other, other.count == bytes.count else { return false }
+        return other.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, other.count) == 0 }
+    }
+
+    /// The lines of a log in order, each examined and hashed ahead of the sequential checks in
+    /// batches spread over all cores: the canonical-form scan and SHA-256 of one line do not
+    /// depend on any other line, only the chain, sequence and clock checks do. The next batch
+    /// is prepared while the caller checks the current one.
+    struct LinesAhead {
+        typealias Examined = (line: Line, terminated: Bool, hash: [UInt8], hashHex: [UInt8])
+        static let batchSize = 8192  // a power of two
+        static let subtreeChunks = 8  // a power of two dividing batchSize
+
+        /// One batch of consecutive lines.
+        struct Batch: @unchecked Sendable {
+            var lines: [Examined] = []
+            /// The root of the batch's leaves when it is a whole aligned subtree of `batchSize`
+            /// complete lines with no checkpoint size inside it; nil when its lines must be added
+            /// to the tree one by one.
+            var subtreeRoot: [UInt8]?
+            var end = 0  // where the next batch starts
+            var finished = false  // no batch after this one
+        }
+
+        /// A batch being prepared on another thread.
+        final class Pending: @unchecked Sendable {
+            let done = DispatchSemaphore(value: 0)
+            var batch = Batch()
+        }
+
+        /// What preparing a batch reads: the mapping is read-only.
+        struct Source: @unchecked Sendable {
+            let verifier: AuditVerifier
+            let log: MappedLog
+            let wantedSizes: Set<UInt64>
+        }
+
+        let source: Source
+        var current = Batch()
+        var index = 0
+        var firstLeaf: UInt64 = 0  // the current batch's first line, counting from 0
+        var pending: Pending?
+
+        init(verifier: AuditVerifier, log: MappedLog, wantedSizes: Set<UInt64>) {
+            source = Source(verifier: verifier, log: log, wantedSizes: wantedSizes)
+        }
+
+        var subtreeRoot: [UInt8]? { current.subtreeRoot }
+
+        /// Whether the line last returned by `next` is the last of its batch.
+        var atBatchEnd: Bool { index == current.lines.count }
+
+        mutating func next() -> Examined? {
+            if index == current.lines.count {
+                guard !current.finished else { return nil }
+                let start = current.end
+                firstLeaf += UInt64(current.lines.count)
+                if let pending {
+                    pending.done.wait()
+                    current = pending.batch
+                    self.pending = nil
+                } else {
+                    current = Self.prepare(source, offset: start, firstLeaf: firstLeaf)
+                }
+                index = 0
+                if !current.finished {
+                    let upcoming = Pending(), source = self.source
+                    let offset = current.end, leaf = firstLeaf + UInt64(current.lines.count)
+                    DispatchQueue.global().async {
+                        upcoming.batch = Self.prepare(source, offset: offset, firstLeaf: leaf)
+                        upcoming.done.signal()
+                    }
+                    pending = upcoming
+                }
+                guard !current.lines.isEmpty else { return nil }
+            }
+            defer { index += 1 }
+            return current.lines[index]
+        }
+
+        /// Examines and hashes up to `batchSize` lines from `offset`, the first being line
+        /// `firstLeaf + 1`.
+        static func prepare(_ source: Source, offset start: Int, firstLeaf: UInt64) -> Batch {
+            let log = source.log
+            var batch = Batch()
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(batchSize)
+            var offset = start
+            var lastTerminated = true
+            while ranges.count < batchSize, let (range, terminated) = log.line(at: offset) {
+                ranges.append(range)
+                offset = range.upperBound + 1
+                if !terminated { lastTerminated = false; break }
+            }
+            batch.end = offset
+            batch.finished = ranges.count < batchSize || !lastTerminated
+            let count = ranges.count
+            let output = UnsafeMutableBufferPointer<Examined>.allocate(capacity: max(count, 1))
+            defer { output.deallocate() }
+            let whole = count == batchSize && lastTerminated
+                && !source.wantedSizes.contains { $0 > firstLeaf && $0 < firstLeaf + UInt64(count) }
+            // A power of two dividing `batchSize` when the batch is whole.
+            let chunks = count < 256 ? 1 : whole ? subtreeChunks : min(count / 128, 4 * ProcessInfoLite.cores)
+            let chunkRoots = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: chunks)
+            chunkRoots.initialize(repeating: [])
+            defer { chunkRoots.deinitialize(); chunkRoots.deallocate() }
+            // Each chunk writes only its own slots of `output` and `chunkRoots`.
+            struct Shared: @unchecked Sendable {
+                let output: UnsafeMutablePointer<Examined>
+                let chunkRoots: UnsafeMutablePointer<[UInt8]>
+            }
+            let lines = ranges, endsTerminated = lastTerminated
+            let shared = Shared(output: output.baseAddress!, chunkRoots: chunkRoots.baseAddress!)
+            let work = { @Sendable (chunk: Int) in
+                let log = source.log
+                let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
+                var subtree = MerkleTree.Builder()
+                for position in start..<end {
+                    let range = lines[position]
+                    let terminated = position + 1 < count || endsTerminated
+                    let (line, _) = source.verifier.examine(log, range: range, terminated: terminated, number: firstLeaf + 1 + UInt64(position))
+                    let hash = MerkleTree.leafHash(log[range])
+                    (shared.output + position).initialize(to: (line, terminated, hash, Hex.lowercaseBytes(hash)))
+                    if whole { subtree.append(leafHash: hash) }
+                }
+                if whole { shared.chunkRoots[chunk] = subtree.root }
+            }
+            if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+            if whole {
+                var combined = MerkleTree.Builder()
+                for chunk in 0..<chunks { combined.append(subtreeRoot: chunkRoots[chunk], size: UInt64(count / chunks)) }
+                batch.subtreeRoot = combined.root
+            }
+            batch.lines = Array(UnsafeMutableBufferPointer(rebasing: output[0..<count]))
+            output.baseAddress!.deinitialize(count: count)
+            return batch
+        }
+    }
+
     private static let recoveryEvent = Array(#"{"action":"U","code":"110101","name":"recovery"}"#.utf8)
 
     func isRecovery(_ event: UnsafeRawBufferPointer) -> Bool { event.elementsEqual(Self.recoveryEvent) }
@@ -254,6 +409,27 @@ public struct AuditVerifier: Sendable {
             if line.summary?.seq == seq { return line.number }
         }
         return nil
+    }
+}
+
+/// The number of cores to spread work over.
+enum ProcessInfoLite {
+    static let cores: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+extension Hex {
+    /// `bytes` as lowercase hex digits (ASCII bytes), as `encode` spells them.
+    static func lowercaseBytes(_ bytes: [UInt8]) -> [UInt8] {
+        let digits: StaticString = "0123456789abcdef"
+        return [UInt8](unsafeUninitializedCapacity: bytes.count * 2) { buffer, initialized in
+            digits.withUTF8Buffer { digits in
+                for (index, byte) in bytes.enumerated() {
+                    buffer[2 * index] = digits[Int(byte >> 4)]
+                    buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+                }
+            }
+            initialized = bytes.count * 2
+        }
     }
 }
 

@@ -59,6 +59,21 @@ public enum MerkleTree {
             size += 1
         }
 
+        /// Appends the `size` leaves whose perfect subtree has root `subtreeRoot`, as if one by
+        /// one: `size` must be a power of two dividing the current size.
+        public mutating func append(subtreeRoot: [UInt8], size subtreeSize: UInt64) {
+            precondition(subtreeSize > 0 && subtreeSize & (subtreeSize - 1) == 0 && size % subtreeSize == 0,
+                         "a subtree must be a power of two aligned to the tree")
+            var hash = subtreeRoot
+            var merged = size / subtreeSize
+            while merged & 1 == 1 {
+                hash = MerkleTree.nodeHash(stack.removeLast(), hash)
+                merged >>= 1
+            }
+            stack.append(hash)
+            size += subtreeSize
+        }
+
         /// MTH of the leaves appended so far (`emptyRoot` for none).
         public var root: [UInt8] {
             guard var hash = stack.last else { return MerkleTree.emptyRoot }
