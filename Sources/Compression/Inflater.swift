@@ -116,31 +116,12 @@ public final class Inflater {
     public func append(
         _ input: UnsafeRawBufferPointer, to result: inout [UInt8]
     ) throws(CompressionError) -> Int {
-        if let failure { throw failure }
-        if isFinished { return 0 }
-        let start = input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(machine.lengths)
-        var ip = start
-        let end = start + input.count
-        while true {
-            let status: InflateMachine.Status
-            do {
-                status = try machine.run(&ip, end)
-            } catch {
-                failure = error
-                throw error
-            }
-            let pending = machine.written - machine.flushed
-            if pending > 0 {
-                result.append(
-                    contentsOf: UnsafeBufferPointer(start: machine.window + machine.flushed, count: pending))
-                machine.flushed = machine.written
-            }
-            switch status {
-            case .outputFull:
-                machine.slide()
-            case .needsInput, .finished:
-                return consumed(ip - start)
-            }
+        do {
+            return try process(input) { result.append(contentsOf: $0) }
+        } catch let error as CompressionError {
+            throw error
+        } catch {
+            preconditionFailure("appending to an array cannot fail: \(error)")
         }
     }
 

@@ -8,10 +8,7 @@ extension Inspector {
     static func jsonText(_ f: DICOMFile, path: String, options: Options) -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.absoluteString
         var o = DICOMJSON.EncodeOptions(bulkDataThreshold: options.bulkDataThreshold > 0 ? options.bulkDataThreshold : Int.max)
-        o.bulkDataURI = { tag, location in
-            let steps = location.steps.map { "\($0.sequence.jsonKey)/\($0.item)" }
-            return absolute + "#" + (steps + [tag.jsonKey]).joined(separator: "/")
-        }
+        o.bulkDataURI = { tag, location in absolute + "#" + location.description(appending: tag) }
         return String(decoding: DICOMJSON.encode(f.dataSet, options: o), as: UTF8.self)
     }
 
