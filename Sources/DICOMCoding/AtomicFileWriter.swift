@@ -102,8 +102,9 @@ public struct AtomicFileWriter: ByteSink {
     }
 
     /// Writes `body`'s output to `path` atomically.
-    public static func write(to path: String, overwrite: Bool = false, _ body: (inout AtomicFileWriter) throws -> Void) throws {
-        var w = try AtomicFileWriter(path: path, overwrite: overwrite)
+    public static func write(to path: String, overwrite: Bool = false, mode: mode_t = 0o644,
+                             _ body: (inout AtomicFileWriter) throws -> Void) throws {
+        var w = try AtomicFileWriter(path: path, overwrite: overwrite, mode: mode)
         do {
             try body(&w)
             try w.commit()

@@ -3,6 +3,9 @@
 public enum CommandRegistry {
     public static let commands: [any CLICommand.Type] = [
         InspectCommand.self,
+        DeidentifyCommand.self,
+        KeyCommand.self,
+        ReidentifyCommand.self,
         SynthCommand.self,
         AuditCommand.self,
         CompletionCommand.self,

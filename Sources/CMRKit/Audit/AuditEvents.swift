@@ -44,3 +44,60 @@ extension AuditContext {
               details: ["synthetic": "true", "seed": String(seed)])
     }
 }
+
+extension AuditContext {
+    /// `cmr deidentify`: one record per run and file outcome — DICOM Instances Accessed (110103)
+    /// with action C for the instances written (new instances, with their output digests and the
+    /// original study as a keyed patient reference), action R for inputs that failed or were
+    /// quarantined; details carry the mode, options, key fingerprint (never the key) and counts.
+    /// Original UIDs do not appear: objects name the outputs by their new UIDs.
+    public func deidentifyDrafts(reports: [DeidentifyFileReport], summary: DeidentifySummary) throws(CMRError) -> [AuditRecordDraft] {
+        let needsKeyring = reports.contains { $0.patient?.patientID.isEmpty == false }
+        let keyring = needsKeyring ? try patientKeyring() : nil
+        var written: [AuditObject] = []
+        var refused: [AuditObject] = []
+        for r in reports {
+            switch r.status {
+            case .written:
+                written.append(AuditObject(instanceUID: r.sopInstanceUID, sopClassUID: r.sopClassUID,
+                                           patientRef: r.patient.flatMap { $0.patientID.isEmpty ? nil : keyring?.reference(for: $0.patientID) },
+                                           path: r.output, sha256: r.sha256))
+            case .failed, .quarantined:
+                refused.append(AuditObject(path: r.input))
+            case .exists, .planned:
+                break
+            }
+        }
+        let mode = AuditDataMode(rawValue: summary.mode)
+        var details = ["mode": summary.mode, "options": summary.options.joined(separator: ","),
+                       "written": String(summary.written), "failed": String(summary.failed),
+                       "quarantined": String(summary.quarantined), "existing": String(summary.existing)]
+        if let fingerprint = summary.keyFingerprint { details["key"] = fingerprint }
+        var drafts: [AuditRecordDraft] = []
+        let outcome: AuditOutcome = refused.isEmpty ? .success
+            : AuditOutcome(code: written.isEmpty ? .seriousFailure : .minorFailure,
+                           message: "\(summary.failed) failed, \(summary.quarantined) quarantined")
+        drafts += self.drafts(event: AuditEvent(code: AuditEvent.Code.instancesAccessed, action: .create, name: "deidentify"),
+                              outcome: outcome, objects: written, mode: mode, details: details)
+        if !refused.isEmpty {
+            drafts += self.drafts(event: AuditEvent(code: AuditEvent.Code.instancesAccessed, action: .read, name: "deidentify"),
+                                  outcome: AuditOutcome(code: .minorFailure, message: "inputs not de-identified"),
+                                  objects: refused, mode: mode, details: details)
+        }
+        return drafts
+    }
+}
+
+extension AuditContext {
+    /// `cmr reidentify`: Patient Record (110110), action R, mode identified — one object per entry
+    /// found (the patient as a keyed hash, or the study), the key's fingerprint in the details.
+    public func reidentifyDraft(found: [ReidentificationTable.Entry], missing: Int, lookedUp: Int,
+                                keyFingerprint: String) throws(CMRError) -> AuditRecordDraft {
+        let keyring = found.contains { $0.patientID != nil } ? try patientKeyring() : nil
+        let objects = found.map { AuditObject(studyUID: $0.studyUID, patientRef: $0.patientID.flatMap { keyring?.reference(for: $0) }) }
+        return draft(event: AuditEvent(code: AuditEvent.Code.patientRecord, action: .read, name: "reidentify"),
+                     outcome: missing == 0 ? .success : AuditOutcome(code: .minorFailure, message: "\(missing) not found"),
+                     objects: objects, mode: .identified,
+                     details: ["key": keyFingerprint, "looked-up": String(lookedUp), "found": String(found.count)])
+    }
+}
