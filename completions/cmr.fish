@@ -6,7 +6,9 @@
 function __cmr_subcommands
     switch "$argv"
         case 'cmr'
-            printf '%s\n' 'inspect' 'synth' 'audit' 'completion' 'help' 'version'
+            printf '%s\n' 'inspect' 'deidentify' 'key' 'reidentify' 'synth' 'audit' 'completion' 'help' 'version'
+        case 'cmr key'
+            printf '%s\n' 'new' 'fingerprint'
         case 'cmr audit'
             printf '%s\n' 'verify' 'show' 'checkpoint' 'prove' 'keygen'
     end
@@ -55,6 +57,9 @@ complete -c cmr -l no-color -d 'Never colour diagnostics (colour is used only on
 
 # cmr
 complete -c cmr -n '__cmr_at_start cmr' -a 'inspect' -d 'Show what is inside DICOM files'
+complete -c cmr -n '__cmr_at_start cmr' -a 'deidentify' -d 'De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'key' -d 'Make and name the site key of keyed pseudonyms'
+complete -c cmr -n '__cmr_at_start cmr' -a 'reidentify' -d 'Look pseudonyms up in the site\'s re-identification table'
 complete -c cmr -n '__cmr_at_start cmr' -a 'synth' -d 'Write a synthetic DICOM study (no real patient data)'
 complete -c cmr -n '__cmr_at_start cmr' -a 'audit' -d 'Keep and check the tamper-evident audit log'
 complete -c cmr -n '__cmr_at_start cmr' -a 'completion' -d 'Print a shell completion script'
@@ -77,6 +82,44 @@ complete -c cmr -n '__cmr_at cmr inspect' -l no-bulk -d 'With --json, write ever
 complete -c cmr -n '__cmr_at cmr inspect' -l bulk-data-threshold -x -d 'With --json, write binary values of up to N bytes inline (InlineBinary) and longer ones as a BulkDataURI that points into the file'
 complete -c cmr -n '__cmr_at cmr inspect' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 complete -c cmr -n '__cmr_at cmr inspect' -F
+
+# cmr deidentify
+complete -c cmr -n '__cmr_at cmr deidentify' -s m -l mode -x -a 'identified pseudonymous deidentified anonymous' -d 'Data mode: identified, pseudonymous, deidentified or anonymous'
+complete -c cmr -n '__cmr_at cmr deidentify' -s o -l out -x -a '(__fish_complete_directories)' -d 'Folder to write the de-identified files under (created when missing)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l option -x -a 'safe-private uids device-identity institution-identity patient-characteristics full-dates modified-dates clean-descriptors clean-structured-content clean-graphics' -d 'A profile option of PS3.15 E.3: safe-private, uids, device-identity, institution-identity, patient-characteristics, full-dates, modified-dates, clean-descriptors, clean-structured-content, clean-graphics'
+complete -c cmr -n '__cmr_at cmr deidentify' -l recipe -r -F -d 'JSON recipe: named options and per-attribute overrides (see docs/deidentify.md)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l key-file -r -F -d 'The site key (at least 32 bytes, mode 0600'
+complete -c cmr -n '__cmr_at cmr deidentify' -l reid-table -r -F -d 'Pseudonymous mode: where the re-identification table is kept (default: the key file\'s path + .reid.jsonl)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l name-by -x -a 'tree uids' -d 'Output names: tree (mirror the input) or uids (STUDY/SERIES/INSTANCE.dcm)'
+complete -c cmr -n '__cmr_at cmr deidentify' -s j -l jobs -x -d 'Files processed at once (default: one per core)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l shard -x -d 'Process only share I of N (1-based), chosen by a hash of each file\'s path'
+complete -c cmr -n '__cmr_at cmr deidentify' -s n -l dry-run -d 'Write nothing'
+complete -c cmr -n '__cmr_at cmr deidentify' -l verify -d 'Check each output for identifying values of its input before writing it (default: on in deidentified and anonymous modes)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l no-verify -d 'Turn off --verify'
+complete -c cmr -n '__cmr_at cmr deidentify' -l accept-burned-in -d 'De-identify files whose pixels may show identifying text instead of quarantining them'
+complete -c cmr -n '__cmr_at cmr deidentify' -l report -r -F -d 'Write a JSON Lines report, one line per file, to FILE'
+complete -c cmr -n '__cmr_at cmr deidentify' -l overwrite -d 'Replace outputs that exist already (otherwise they are left and reported as existing)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l print-paths -d 'Print the path of each file written, one per line (for a pipeline into cmr send)'
+complete -c cmr -n '__cmr_at cmr deidentify' -s 0 -l null -d 'Paths on standard input are separated by NUL characters, not newlines'
+complete -c cmr -n '__cmr_at cmr deidentify' -l json -d 'Print one JSON object per file (JSON Lines) and a summary object last'
+complete -c cmr -n '__cmr_at cmr deidentify' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr deidentify' -F
+
+# cmr key
+complete -c cmr -n '__cmr_at_start cmr key' -a 'new' -d 'Write a new random site key'
+complete -c cmr -n '__cmr_at_start cmr key' -a 'fingerprint' -d 'Print the fingerprint of a site key'
+
+# cmr key new
+complete -c cmr -n '__cmr_at cmr key new' -F
+
+# cmr key fingerprint
+complete -c cmr -n '__cmr_at cmr key fingerprint' -F
+
+# cmr reidentify
+complete -c cmr -n '__cmr_at cmr reidentify' -l key-file -r -F -d 'The site key the pseudonyms were made with'
+complete -c cmr -n '__cmr_at cmr reidentify' -l reid-table -r -F -d 'The table (default: the key file\'s path + .reid.jsonl)'
+complete -c cmr -n '__cmr_at cmr reidentify' -l json -d 'Print one JSON object per entry found'
+complete -c cmr -n '__cmr_at cmr reidentify' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 
 # cmr synth
 complete -c cmr -n '__cmr_at cmr synth' -s o -l out -x -a '(__fish_complete_directories)' -d 'Folder to write the study under (created when missing)'

@@ -23,6 +23,11 @@ final class HelpTests: XCTestCase {
             Look at data:
               inspect     Show what is inside DICOM files
 
+            Protect privacy:
+              deidentify  De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)
+              key         Make and name the site key of keyed pseudonyms
+              reidentify  Look pseudonyms up in the site's re-identification table
+
             Keep and check the audit record:
               audit       Keep and check the tamper-evident audit log
 

@@ -7,7 +7,7 @@ enum DeidentifyCommand: CLICommand {
     static var spec: CommandSpec {
         CommandSpec(
             name: "deidentify",
-            abstract: "De-identify DICOM files: the standard's confidentiality profile, keyed pseudonyms",
+            abstract: "De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)",
             discussion: """
                 Applies the Basic Application Level Confidentiality Profile of PS3.15 Annex E, with \
                 the options asked for, to every file and writes the results under --out, mirroring \
