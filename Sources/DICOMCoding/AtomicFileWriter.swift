@@ -88,6 +88,37 @@ public struct AtomicFileWriter: ByteSink {
         }
     }
 
+    /// Flushes and closes the temporary file without syncing it or moving it into place, for a
+    /// caller that makes many files durable at once (`GroupCommit`): it must sync the file system,
+    /// then `publish` the file, then sync again. Returns the temporary file's path.
+    public mutating func finishUnsynced() throws -> String {
+        do {
+            try flushBuffer()
+            close(fd)
+            fd = -1
+            finished = true
+            return temporaryPath
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Moves a finished temporary file into place: `link` (fails if `path` exists) or, with
+    /// `overwrite`, `rename`. The temporary file is removed either way.
+    public static func publish(temporary: String, to path: String, overwrite: Bool) throws {
+        if overwrite {
+            if rename(temporary, path) != 0 {
+                let e = errno
+                unlink(temporary)
+                throw FileError(errno: e, path: path, doing: "cannot rename into place")
+            }
+            return
+        }
+        defer { unlink(temporary) }
+        if link(temporary, path) != 0 { throw FileError(errno: errno, path: path, doing: "cannot move into place") }
+    }
+
     /// Removes the temporary file; the destination is untouched.
     public mutating func abort() {
         if fd >= 0 { close(fd); fd = -1 }

@@ -171,6 +171,17 @@ struct DataSetEncoder {
                         try sink.write(part)
                         off += m
                     }
+                } else if bulk.storage.isFileMapping && raw.count >= 32 << 20 {
+                    // Large values straight from a mapped file: in chunks, dropping each chunk's
+                    // pages once written, so memory stays flat however big the value is.
+                    let chunk = 16 << 20
+                    var off = 0
+                    while off < raw.count {
+                        let m = min(chunk, raw.count - off)
+                        try sink.write(UnsafeRawBufferPointer(rebasing: raw[off..<(off + m)]))
+                        bulk.storage.releasePages((bulk.offset + off)..<(bulk.offset + off + m))
+                        off += m
+                    }
                 } else {
                     try sink.write(raw)
                 }

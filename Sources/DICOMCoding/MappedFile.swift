@@ -72,7 +72,7 @@ public enum MappedFile {
             throw FileError(errno: errno, path: path, doing: "cannot map")
         }
         let address = UInt(bitPattern: p)
-        return ByteStorage(baseAddress: UnsafeRawPointer(p), count: size, release: {
+        return ByteStorage(baseAddress: UnsafeRawPointer(p), count: size, isFileMapping: true, release: {
             if let q = UnsafeMutableRawPointer(bitPattern: address) { munmap(q, size) }
         })
     }

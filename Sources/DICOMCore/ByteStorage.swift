@@ -10,12 +10,27 @@ public final class ByteStorage: @unchecked Sendable {
     public let baseAddress: UnsafeRawPointer
     public let count: Int
     private let release: (@Sendable () -> Void)?
+    /// A read-only private mapping of a file: its pages can be dropped and read again at will.
+    public let isFileMapping: Bool
 
     /// Wraps memory that `release` frees (e.g. `munmap`) when the storage goes away.
-    public init(baseAddress: UnsafeRawPointer, count: Int, release: (@Sendable () -> Void)?) {
+    public init(baseAddress: UnsafeRawPointer, count: Int, isFileMapping: Bool = false, release: (@Sendable () -> Void)?) {
         self.baseAddress = baseAddress
         self.count = count
+        self.isFileMapping = isFileMapping
         self.release = release
+    }
+
+    /// Tells the kernel this process is done with the pages inside `range` of a file mapping, so
+    /// streaming a 2 GB value to an output does not leave 2 GB resident; the bytes stay readable
+    /// (they are read back from the file if touched again). Does nothing for owned memory.
+    public func releasePages(_ range: Range<Int>) {
+        guard isFileMapping, range.lowerBound >= 0, range.upperBound <= count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: baseAddress) + range.lowerBound + page - 1) / page * page
+        let end = (Int(bitPattern: baseAddress) + range.upperBound) / page * page
+        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        madvise(p, end - start, MADV_DONTNEED)
     }
 
     /// A copy of `bytes`.

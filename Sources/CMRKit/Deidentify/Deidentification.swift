@@ -77,15 +77,30 @@ public struct Deidentification: Sendable {
         let done = Counter()
         let total = planned.count
         let workers = max(1, min(request.jobs > 0 ? request.jobs : ProcessInfo.processInfo.activeProcessorCount, max(total, 1)))
+        // Outputs become durable in groups: one file-system sync per batch, not two fsyncs per file.
+        let committer = GroupCommit(folder: request.outputFolder ?? ".") { index, error in
+            guard let error else { return }
+            reports.update(index) { r in
+                if let e = error as? FileError, e.kind == .exists {
+                    r.status = .exists
+                } else {
+                    let failure = CMRError.writing(r.output ?? r.input, error)
+                    r.status = .failed
+                    r.reason = failure.message
+                    r.exitStatus = failure.exitStatus
+                }
+            }
+        }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 let i = next.increment() - 1
                 guard i < total else { break }
-                let report = process(planned[i])
+                let report = process(planned[i], index: i, committer: committer)
                 reports.set(i, report)
                 progress(done.increment(), total)
             }
         }
+        committer.flush()
         var all = reports.values
         all = markCollisions(all)
         var summary = DeidentifySummary(
@@ -197,7 +212,7 @@ public struct Deidentification: Sendable {
 
     // MARK: One file
 
-    func process(_ item: Planned) -> DeidentifyFileReport {
+    func process(_ item: Planned, index: Int, committer: GroupCommit) -> DeidentifyFileReport {
         var report = DeidentifyFileReport(input: item.input, status: .failed)
         let out = request.outputFolder ?? ""
         if let relative = item.relativeOutput, !request.dryRun, !request.overwrite {
@@ -282,10 +297,11 @@ public struct Deidentification: Sendable {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             var writer = try AtomicFileWriter(path: target, overwrite: request.overwrite)
             var sink = HashingSink(inner: writer)
+            let temporary: String
             do {
                 try DICOMWriter.write(output, to: &sink, options: WriteOptions(meta: .regenerate))
                 writer = sink.inner
-                try writer.commit()
+                temporary = try writer.finishUnsynced()
             } catch {
                 writer = sink.inner
                 writer.abort()
@@ -293,6 +309,11 @@ public struct Deidentification: Sendable {
             }
             report.sha256 = Hex.encode(sink.hash.finalize())
             report.bytes = sink.count
+            // Reported as written; the committer turns it into a failure if publishing fails.
+            do {
+                committer.stage(GroupCommit.Staged(temporary: temporary, path: target, overwrite: request.overwrite,
+                                                   bytes: sink.count, token: index))
+            }
         } catch {
             if let e = error as? FileError, e.kind == .exists {
                 report.status = .exists
@@ -337,10 +358,29 @@ final class ReportBox: @unchecked Sendable {
 
     func set(_ index: Int, _ report: DeidentifyFileReport) {
         lock.lock()
-        storage[index] = report
+        if let early = updates.removeValue(forKey: index) {
+            var r = report
+            early(&r)
+            storage[index] = r
+        } else {
+            storage[index] = report
+        }
         written += report.bytes ?? 0
         lock.unlock()
     }
+
+    /// Changes a report after the fact (the committer's verdict); applied on `set` when it comes first.
+    func update(_ index: Int, _ change: @escaping (inout DeidentifyFileReport) -> Void) {
+        lock.lock()
+        if storage[index] != nil {
+            change(&storage[index]!)
+        } else {
+            updates[index] = change
+        }
+        lock.unlock()
+    }
+
+    private var updates: [Int: (inout DeidentifyFileReport) -> Void] = [:]
 
     var values: [DeidentifyFileReport] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
     var bytes: Int64 { lock.lock(); defer { lock.unlock() }; return written }
