@@ -96,6 +96,8 @@ complete -c cmr -n '__cmr_at cmr deidentify' -l shard -x -d 'Process only share 
 complete -c cmr -n '__cmr_at cmr deidentify' -s n -l dry-run -d 'Write nothing'
 complete -c cmr -n '__cmr_at cmr deidentify' -l verify -d 'Check each output for identifying values of its input before writing it (default: on in deidentified and anonymous modes)'
 complete -c cmr -n '__cmr_at cmr deidentify' -l no-verify -d 'Turn off --verify'
+complete -c cmr -n '__cmr_at cmr deidentify' -l digest -d 'Record the SHA-256 of each output in the report and the audit log (--no-digest halves the CPU time)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l no-digest -d 'Turn off --digest'
 complete -c cmr -n '__cmr_at cmr deidentify' -l accept-burned-in -d 'De-identify files whose pixels may show identifying text instead of quarantining them'
 complete -c cmr -n '__cmr_at cmr deidentify' -l report -r -F -d 'Write a JSON Lines report, one line per file, to FILE'
 complete -c cmr -n '__cmr_at cmr deidentify' -l overwrite -d 'Replace outputs that exist already (otherwise they are left and reported as existing)'

@@ -68,6 +68,8 @@ enum DeidentifyCommand: CLICommand {
                 .flag("dry-run", short: "n", help: "Write nothing; report per file what would change."),
                 .negatable("verify", default: true,
                            help: "Check each output for identifying values of its input before writing it (default: on in deidentified and anonymous modes)."),
+                .negatable("digest", default: true,
+                           help: "Record the SHA-256 of each output in the report and the audit log (--no-digest halves the CPU time)."),
                 .flag("accept-burned-in", help: "De-identify files whose pixels may show identifying text instead of quarantining them."),
                 .value("report", valueName: "FILE", help: "Write a JSON Lines report, one line per file, to FILE.", completion: .file),
                 .flag("overwrite", help: "Replace outputs that exist already (otherwise they are left and reported as existing)."),
@@ -120,6 +122,7 @@ enum DeidentifyCommand: CLICommand {
         request.verify = inv.isGiven("verify") ? inv.flag("verify") : nil
         request.overwrite = inv.flag("overwrite")
         request.acceptBurnedIn = inv.flag("accept-burned-in")
+        request.digest = inv.flag("digest")
         request.nulSeparated = inv.flag("null")
         request.softwareName = "cmr \(CMRCLI.version)"
         guard let naming = DeidentifyRequest.Naming(rawValue: inv.value("name-by") ?? "tree") else {
@@ -139,6 +142,9 @@ enum DeidentifyCommand: CLICommand {
         let operation = try Deidentification(request)
         let audit = request.dryRun ? nil : try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
         let reportPath = inv.value("report")
+        if let reportPath, !request.overwrite, FileManager.default.fileExists(atPath: reportPath) {
+            throw CMRError(.cannotCreateOutput, "\(reportPath): the report file exists already", hint: "name another --report FILE, or pass --overwrite")
+        }
         let stdin = inv.positionals.contains("-") ? try inv.readStandardInput() : []
         let progress = inv.progress("deidentify")
         let (reports, summary, problems) = operation.run(readStdin: { stdin }, progress: { done, total in

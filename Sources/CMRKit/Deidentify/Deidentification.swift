@@ -296,7 +296,7 @@ public struct Deidentification: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             var writer = try AtomicFileWriter(path: target, overwrite: request.overwrite)
-            var sink = HashingSink(inner: writer)
+            var sink = HashingSink(inner: writer, hashing: request.digest)
             let temporary: String
             do {
                 try DICOMWriter.write(output, to: &sink, options: WriteOptions(meta: .regenerate))
@@ -307,7 +307,7 @@ public struct Deidentification: Sendable {
                 writer.abort()
                 throw error
             }
-            report.sha256 = Hex.encode(sink.hash.finalize())
+            if request.digest { report.sha256 = Hex.encode(sink.hash.finalize()) }
             report.bytes = sink.count
             // Reported as written; the committer turns it into a failure if publishing fails.
             do {
@@ -338,11 +338,12 @@ public struct Deidentification: Sendable {
 /// Forwards bytes to a sink and hashes them on the way.
 struct HashingSink<Inner: ByteSink>: ByteSink {
     var inner: Inner
+    var hashing = true
     var hash = SHA256()
     var count: Int64 = 0
 
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
-        hash.update(bytes)
+        if hashing { hash.update(bytes) }
         count += Int64(bytes.count)
         try inner.write(bytes)
     }
