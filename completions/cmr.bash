@@ -17,7 +17,7 @@ _cmr_options() {
     case "$1" in
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --audit-log --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
-    'cmr deidentify') echo '--mode --out --option --recipe --key-file --reid-table --name-by --jobs --shard --dry-run --verify --no-verify --digest --no-digest --accept-burned-in --report --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -m -o -j -n -0 -h -q -v' ;;
+    'cmr deidentify') echo '--mode --out --option --recipe --key-file --reid-table --name-by --jobs --shard --dry-run --verify --no-verify --digest --no-digest --blank --accept-burned-in --report --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -m -o -j -n -0 -h -q -v' ;;
     'cmr key') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr key new') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr key fingerprint') echo '--help --quiet --verbose --no-color -h -q -v' ;;
@@ -38,7 +38,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -61,6 +61,7 @@ _cmr_complete_value() {
     'cmr deidentify --name-by') _cmr_words 'tree uids' "$3" ;;
     'cmr deidentify --jobs' | 'cmr deidentify -j') : ;;
     'cmr deidentify --shard') : ;;
+    'cmr deidentify --blank') : ;;
     'cmr deidentify --report') _cmr_files "$3" ;;
     'cmr deidentify --audit-log') _cmr_files "$3" ;;
     'cmr reidentify --key-file') _cmr_files "$3" ;;

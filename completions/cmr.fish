@@ -98,6 +98,7 @@ complete -c cmr -n '__cmr_at cmr deidentify' -l verify -d 'Check each output for
 complete -c cmr -n '__cmr_at cmr deidentify' -l no-verify -d 'Turn off --verify'
 complete -c cmr -n '__cmr_at cmr deidentify' -l digest -d 'Record the SHA-256 of each output in the report and the audit log (--no-digest halves the CPU time)'
 complete -c cmr -n '__cmr_at cmr deidentify' -l no-digest -d 'Turn off --digest'
+complete -c cmr -n '__cmr_at cmr deidentify' -l blank -x -d 'Blank this rectangle of the pixels (native pixel data) in every file: Clean Pixel Data'
 complete -c cmr -n '__cmr_at cmr deidentify' -l accept-burned-in -d 'De-identify files whose pixels may show identifying text instead of quarantining them'
 complete -c cmr -n '__cmr_at cmr deidentify' -l report -r -F -d 'Write a JSON Lines report, one line per file, to FILE'
 complete -c cmr -n '__cmr_at cmr deidentify' -l overwrite -d 'Replace outputs that exist already (otherwise they are left and reported as existing)'

@@ -70,6 +70,8 @@ enum DeidentifyCommand: CLICommand {
                            help: "Check each output for identifying values of its input before writing it (default: on in deidentified and anonymous modes)."),
                 .negatable("digest", default: true,
                            help: "Record the SHA-256 of each output in the report and the audit log (--no-digest halves the CPU time)."),
+                .repeatable("blank", valueName: "X,Y,W,H",
+                            help: "Blank this rectangle of the pixels (native pixel data) in every file: Clean Pixel Data; such files are not quarantined."),
                 .flag("accept-burned-in", help: "De-identify files whose pixels may show identifying text instead of quarantining them."),
                 .value("report", valueName: "FILE", help: "Write a JSON Lines report, one line per file, to FILE.", completion: .file),
                 .flag("overwrite", help: "Replace outputs that exist already (otherwise they are left and reported as existing)."),
@@ -123,6 +125,12 @@ enum DeidentifyCommand: CLICommand {
         request.overwrite = inv.flag("overwrite")
         request.acceptBurnedIn = inv.flag("accept-burned-in")
         request.digest = inv.flag("digest")
+        for text in inv.values("blank") {
+            guard let rectangle = PixelRectangle(parsing: text) else {
+                throw CMRError(.usage, "--blank '\(text)' is not X,Y,W,H", hint: "columns and rows from the top left, e.g. --blank 0,0,640,60")
+            }
+            request.blankRectangles.append(rectangle)
+        }
         request.nulSeparated = inv.flag("null")
         request.softwareName = "cmr \(CMRCLI.version)"
         guard let naming = DeidentifyRequest.Naming(rawValue: inv.value("name-by") ?? "tree") else {

@@ -243,14 +243,24 @@ public struct Deidentification: Sendable {
         report.sopClassUID = sopClass
         report.studyUID = file.dataSet.string(.studyInstanceUID)
         report.seriesUID = file.dataSet.string(.seriesInstanceUID)
-        if request.mode != .identified, !request.acceptBurnedIn, let reason = BurnedInAnnotation.reason(for: file.dataSet) {
+        if request.mode != .identified, !request.acceptBurnedIn, request.blankRectangles.isEmpty, let reason = BurnedInAnnotation.reason(for: file.dataSet) {
             report.status = .quarantined
             report.reason = reason
             report.exitStatus = 77
             return report
         }
         let deidentifier = Deidentifier(policy: policy, key: key)
-        let result = deidentifier.apply(to: file.dataSet)
+        var result = deidentifier.apply(to: file.dataSet)
+        if !request.blankRectangles.isEmpty && request.mode != .identified {
+            do {
+                try PixelBlanking.blank(&result.dataSet, rectangles: request.blankRectangles)
+                PixelBlanking.markCleaned(&result.dataSet)
+                result.changes.append(AppliedChange(path: Tag.pixelData.description, action: "blank", source: "clean-pixel-data"))
+            } catch {
+                return failed(report, CMRError(.invalidData, "\(item.input): cannot blank the pixel data: \(error)",
+                                               hint: "decompress it first (e.g. gdcmconv --raw IN OUT), or leave out --blank"))
+            }
+        }
         report.patient = result.patient
         report.pseudonym = result.pseudonym
         report.dateShiftDays = result.dateShiftDays

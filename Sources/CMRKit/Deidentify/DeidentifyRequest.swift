@@ -27,6 +27,9 @@ public struct DeidentifyRequest: Sendable {
     public var verify: Bool?
     public var overwrite = false
     public var acceptBurnedIn = false
+    /// Rectangles of native pixel data to blank in every file (Clean Pixel Data); files are then
+    /// not quarantined for burned-in text.
+    public var blankRectangles: [PixelRectangle] = []
     /// SHA-256 of each output for the report and the audit record (about half the CPU time of a
     /// run: SHA-256 is written here, without the CPU's SHA instructions).
     public var digest = true
