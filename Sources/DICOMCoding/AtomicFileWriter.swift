@@ -21,8 +21,8 @@ public struct AtomicFileWriter: ByteSink {
         if !overwrite && access(path, F_OK) == 0 {
             throw FileError(.exists, path: path, reason: "already exists")
         }
-        let dir = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let dir = FilePath.directory(of: path)
+        let name = FilePath.name(of: path)
         let folder = dir.isEmpty ? "." : dir
         var fd: Int32 = -1
         var tmp = ""
@@ -127,7 +127,7 @@ public struct AtomicFileWriter: ByteSink {
     }
 
     static func syncDirectory(of path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePath.directory(of: path)
         let d = Glibc.open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if d >= 0 { fsync(d); close(d) }
     }

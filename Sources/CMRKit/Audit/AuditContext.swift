@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import CMRAudit
+import DICOMCoding
 import CMRCrypto
 
 /// What a command needs to write its audit events: the log, the actor, and the key under which
@@ -199,7 +200,7 @@ public struct PatientKeyring: Sendable {
     }
 
     static func makeParentDirectory(of path: String) {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = FilePath.directory(of: path)
         guard !parent.isEmpty else { return }
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])

@@ -164,16 +164,17 @@ public struct Deidentification: Sendable {
             return
         }
         if !isDirectory.boolValue {
-            let name = relative ?? (path as NSString).lastPathComponent
+            let name = relative ?? FilePath.name(of: path)
             planned.append(Planned(input: path, relativeOutput: request.naming == .tree ? name : nil))
             return
         }
-        let root = (path as NSString).standardizingPath
-        let base = relative ?? (root as NSString).lastPathComponent
+        // A folder argument keeps its own name; ".", ".." and "/" have none to keep.
+        let own = FilePath.name(of: path)
+        let base = relative ?? ([".", "..", "/", ""].contains(own) ? "" : own)
         InputPaths.walk(path) { file in
             var inside = String(file.dropFirst(path.count))
             while inside.hasPrefix("/") { inside.removeFirst() }
-            let name = base.isEmpty || base == "/" ? inside : base + "/" + inside
+            let name = base.isEmpty ? inside : base + "/" + inside
             planned.append(Planned(input: file, relativeOutput: request.naming == .tree ? name : nil))
         }
     }
@@ -304,7 +305,7 @@ public struct Deidentification: Sendable {
             return report
         }
         do {
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: FilePath.directory(of: target), withIntermediateDirectories: true)
             var writer = try AtomicFileWriter(path: target, overwrite: request.overwrite)
             var sink = HashingSink(inner: writer, hashing: request.digest)
             let temporary: String

@@ -225,7 +225,7 @@ public struct Synthesizer: Sendable {
         var written: [String] = []
         try forEachInstance { inst in
             let path = folder + "/" + inst.relativePath
-            let dir = (path as NSString).deletingLastPathComponent
+            let dir = FilePath.directory(of: path)
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try AtomicFileWriter.write(to: path, overwrite: overwrite) { try DICOMWriter.write(inst.file, to: &$0) }
