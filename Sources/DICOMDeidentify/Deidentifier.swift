@@ -72,11 +72,12 @@ final class Run {
         self.key = key
         self.pseudonym = key.patientPseudonym(of: patient)
         self.shiftDays = key.dateShiftDays(of: patient)
-        var tokens: Set<[UInt8]> = []
+        var tokens: [[UInt8]: String] = [:]
         IdentityTokens.collect(from: root, into: &tokens)
-        self.identityTokens = tokens
-        self.redaction = TextRedaction(tokens: tokens)
-        for token in tokens { addPattern(token, source: "identifying value") }
+        self.identityTokens = Set(tokens.keys)
+        self.redaction = TextRedaction(tokens: identityTokens)
+        // Words too short to tell from chance are redacted in text but not searched for.
+        for (token, source) in tokens where Self.isDistinctive(token) { addPattern(token, source: source) }
     }
 
     // MARK: Walking
@@ -86,9 +87,17 @@ final class Run {
         out.reserveCapacity(input.count)
         var keptBlocks: Set<UInt32> = []
         var creators: [DataElement] = []
-        for element in input {
+        // An overlay whose data goes goes whole: Overlay Rows, Columns, Type... without the bitmap
+        // would be an invalid plane.
+        let removedOverlays = removedOverlayGroups(in: input)
+        for original in input {
+            let element = Self.withDictionaryVR(original)
             let tag = element.tag
             let here = path + tag.description
+            if removedOverlays.contains(tag.group) && tag.element != 0x3000 {
+                record(here, "X", "rule")
+                continue
+            }
             if tag.isGroupLength || tag.isMeta || tag.isDelimiter {
                 continue
             }
@@ -112,6 +121,35 @@ final class Run {
             }
         }
         return DataSet(out, characterSet: input.characterSet)
+    }
+
+    /// The repeating groups 60xx whose Overlay Data this policy removes.
+    private func removedOverlayGroups(in dataSet: DataSet) -> Set<UInt16> {
+        var groups: Set<UInt16> = []
+        for element in dataSet where element.tag.group & 0xFF01 == 0x6000 && element.tag.element == 0x3000 {
+            if policy.overrides[element.tag] != nil { continue }
+            guard let row = ConfidentialityProfile.row(for: element.tag.rawValue) else { continue }
+            let (action, _) = resolve(row)
+            if action == .X || action == .C { groups.insert(element.tag.group) }
+        }
+        return groups
+    }
+
+    /// An element read as UN (implicit VR files with unknown tags, or explicit UN) gets its VR
+    /// from the data dictionary when the dictionary gives exactly one, so its values are read and
+    /// written as what they are (pydicom does the same).
+    static func withDictionaryVR(_ element: DataElement) -> DataElement {
+        guard element.vr == .UN, !element.tag.isPrivate,
+              let entry = DataDictionary.entry(for: element.tag.rawValue), entry.alternativeVRs.isEmpty, entry.vr != .UN
+        else { return element }
+        switch element.value {
+        case .sequence:
+            return DataElement(element.tag, .SQ, element.value)
+        case .bytes, .bulk:
+            return entry.vr == .SQ ? element : DataElement(element.tag, entry.vr, element.value)
+        case .fragments:
+            return element
+        }
     }
 
     private func processPrivate(_ element: DataElement, in dataSet: DataSet, path: String) -> DataElement? {

@@ -36,23 +36,27 @@ enum IdentityTokens {
         0x0012_0042, // Clinical Trial Subject Reading ID
     ]
 
-    static func collect(from dataSet: DataSet, into tokens: inout Set<[UInt8]>) {
+    static func collect(from dataSet: DataSet, path: String = "", into tokens: inout [[UInt8]: String]) {
         for element in dataSet {
             if case .sequence(let s) = element.value {
-                for item in s.items { collect(from: item.dataSet, into: &tokens) }
+                for (index, item) in s.items.enumerated() {
+                    collect(from: item.dataSet, path: path + element.tag.description + "[\(index)].", into: &tokens)
+                }
                 continue
             }
             let tag = element.tag
             let vr = element.vr == .UN ? (DataDictionary.entry(for: tag.rawValue)?.vr ?? .UN) : element.vr
+            var found: Set<[UInt8]> = []
             if vr == .PN {
-                element.value.withUnsafeBytes { raw in addName(Array(raw), into: &tokens) }
+                element.value.withUnsafeBytes { raw in addName(Array(raw), into: &found) }
             } else if identifierTags.contains(tag.rawValue) && vr.isString {
                 element.value.withUnsafeBytes { raw in
-                    for value in Run.splitValues(Array(raw), vr: vr) where value.count >= 2 { tokens.insert(value) }
+                    for value in Run.splitValues(Array(raw), vr: vr) where value.count >= 2 { found.insert(value) }
                 }
             } else if tag == .patientBirthDate {
-                for value in dataSet.strings(of: element) { addDate(value, into: &tokens) }
+                for value in dataSet.strings(of: element) { addDate(value, into: &found) }
             }
+            for token in found where tokens[token] == nil { tokens[token] = path + tag.description }
         }
     }
 

@@ -73,7 +73,7 @@ final class DeidentifierTests: XCTestCase {
         XCTAssertEqual(out[.pixelData]?.value.bytes, [9, 8, 7, 6], "pixels pass through")
         XCTAssertTrue(out.string(.patientID)!.hasPrefix("ANON"), "Z/D on Patient ID: the keyed pseudonym")
         XCTAssertNil(out[Tag(0x6000_3000)], "overlay data removed")
-        XCTAssertNotNil(out[Tag(0x6000_0010)], "overlay rows are not in the table")
+        XCTAssertNil(out[Tag(0x6000_0010)], "and with it the rest of its overlay")
     }
 
     func testUIDsAreRemappedConsistentlyIncludingReferences() throws {
@@ -218,5 +218,33 @@ final class DeidentifierTests: XCTestCase {
         XCTAssertThrowsError(try DeidentifyRecipe(json: Array(#"{"attributes":{"PixelData":"remove"}}"#.utf8)))
         XCTAssertThrowsError(try DeidentifyRecipe(json: Array(#"{"extra":1}"#.utf8)))
         XCTAssertThrowsError(try DeidentifyRecipe(json: Array("not json".utf8)))
+    }
+
+    // Regression (pydicom's rtdose_rle.dcm, every element explicit UN): UIDs read as UN were
+    // replaced by empty values and the file meta lost its SOP class and instance.
+    func testElementsReadAsUNAreHandledWithTheirDictionaryVR() throws {
+        let ds = DataSet([
+            DataElement(.sopClassUID, .UN, .bytes(Array("1.2.840.10008.5.1.4.1.1.481.2".utf8) + [0])),
+            DataElement(.sopInstanceUID, .UN, .bytes(Array("1.2.3.4.5".utf8) + [0])),
+            DataElement(.patientName, .UN, .bytes(Array("DOE^JOHN".utf8))),
+        ])
+        let out = Deidentifier(policy: try DeidentifyPolicy(mode: .deidentified), key: key).apply(to: ds).dataSet
+        XCTAssertEqual(out[.sopInstanceUID]?.vr, .UI)
+        XCTAssertEqual(out.string(.sopInstanceUID), key.uid(for: "1.2.3.4.5"))
+        XCTAssertEqual(out[.sopClassUID]?.vr, .UI)
+        XCTAssertEqual(out.string(.sopClassUID), "1.2.840.10008.5.1.4.1.1.481.2")
+        XCTAssertEqual(out[.patientName]?.value.bytes, [])
+    }
+
+    // Regression (pydicom's examples_overlay.dcm): removing only Overlay Data left an overlay plane
+    // without its Type 1 bitmap.
+    func testAnOverlayWhoseDataIsRemovedGoesWhole() throws {
+        let plain = try run(.deidentified).dataSet
+        XCTAssertFalse(plain.contains { $0.tag.group == 0x6000 })
+        let graphics = try run(.deidentified, [.cleanGraphics]).dataSet
+        XCTAssertFalse(graphics.contains { $0.tag.group == 0x6000 }, "overlay bitmaps cannot be cleaned: removed")
+        let kept = try run(.deidentified, overrides: [Tag(0x6000_3000): .keep]).dataSet
+        XCTAssertEqual(kept[Tag(0x6000_3000)]?.value.bytes, [1, 2, 3, 4])
+        XCTAssertNotNil(kept[Tag(0x6000_0010)])
     }
 }
