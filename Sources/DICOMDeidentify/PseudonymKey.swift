@@ -73,6 +73,12 @@ public struct PseudonymKey: Sendable {
         return "ANON" + code
     }
 
+    /// A keyed replacement for a path component that holds identity: 16 base32 characters of
+    /// HMAC-SHA256 under the patient subkey of "path" ‖ 0 ‖ the component.
+    public func pathName(for component: String) -> String {
+        Self.base32(HMAC<SHA256>.authenticationCode(for: Array("path\u{0}".utf8) + Array(component.utf8), key: patientKey).prefix(10))
+    }
+
     /// The number of days this patient's dates move: a whole number of weeks (so weekdays stay),
     /// between 1 and 520 weeks back, from HMAC-SHA256 of the patient under the date subkey.
     public func dateShiftDays(of patient: PatientIdentity) -> Int {

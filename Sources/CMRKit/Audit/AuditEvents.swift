@@ -50,9 +50,10 @@ extension AuditContext {
     /// with action C for the instances written (new instances, with their output digests and the
     /// original study as a keyed patient reference), action R for inputs that failed or were
     /// quarantined; details carry the mode, options, key fingerprint (never the key) and counts.
-    /// Original UIDs do not appear: objects name the outputs by their new UIDs.
+    /// Original UIDs do not appear: objects name the outputs by their new UIDs, and refused inputs
+    /// by a keyed hash of their path.
     public func deidentifyDrafts(reports: [DeidentifyFileReport], summary: DeidentifySummary) throws(CMRError) -> [AuditRecordDraft] {
-        let needsKeyring = reports.contains { $0.patient?.patientID.isEmpty == false }
+        let needsKeyring = reports.contains { $0.patient?.patientID.isEmpty == false || $0.status == .failed || $0.status == .quarantined }
         let keyring = needsKeyring ? try patientKeyring() : nil
         var written: [AuditObject] = []
         var refused: [AuditObject] = []
@@ -63,7 +64,9 @@ extension AuditContext {
                                            patientRef: r.patient.flatMap { $0.patientID.isEmpty ? nil : keyring?.reference(for: $0.patientID) },
                                            path: r.output, sha256: r.sha256))
             case .failed, .quarantined:
-                refused.append(AuditObject(path: r.input))
+                // Input paths often name patients (exports are foldered by patient): keyed hash only;
+                // the site's --report names the file.
+                refused.append(AuditObject(path: keyring.map { "hmac:" + $0.reference(for: r.input) }))
             case .exists, .planned:
                 break
             }

@@ -268,7 +268,7 @@ public struct Deidentification: Sendable {
         report.sopInstanceUID = result.dataSet.string(.sopInstanceUID)
         let relative: String
         if let given = item.relativeOutput {
-            relative = given
+            relative = request.mode == .identified ? given : sanitizedPath(given, patterns: result.leakPatterns)
         } else {
             let study = result.dataSet.string(.studyInstanceUID) ?? "unknown-study"
             let series = result.dataSet.string(.seriesInstanceUID) ?? "unknown-series"
@@ -335,6 +335,26 @@ public struct Deidentification: Sendable {
         report.status = .written
         report.changes = result.changes
         return report
+    }
+
+    /// The mirrored output path with every component that holds an identifying value of the file
+    /// (hospital exports name folders after patients) replaced by a keyed name, `ID-` and 16 base32
+    /// characters of HMAC-SHA256 of the component: the same folder gets the same name for every
+    /// file in it, on every machine with the key, and nothing of the original shows.
+    func sanitizedPath(_ relative: String, patterns: [LeakPattern]) -> String {
+        let components = relative.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var out: [String] = []
+        for (index, component) in components.enumerated() {
+            let bytes = Array(component.utf8)
+            let identifying = patterns.contains { !$0.bytes.isEmpty && LeakCheck.scan(bytes, for: [$0]).count == 1 }
+            guard identifying else { out.append(component); continue }
+            var name = "ID-" + key.pathName(for: component)
+            if index == components.count - 1, let dot = component.lastIndex(of: "."), component[dot...].count <= 5 {
+                name += String(component[dot...])   // keep a short extension such as .dcm
+            }
+            out.append(name)
+        }
+        return out.joined(separator: "/")
     }
 
     private func failed(_ report: DeidentifyFileReport, _ error: CMRError) -> DeidentifyFileReport {
