@@ -11,7 +11,9 @@ import DICOMDictionary
 /// - Combined codes resolve so the attribute stays valid under whatever Type an IOD gives it, since
 ///   the IOD is not consulted: X/Z → Z; Z/D, X/D, X/Z/D → D; X/Z/U* → keep the sequence and replace
 ///   the UIDs inside (the rows of those UIDs say U).
-/// - Attributes the table does not list: kept, except private ones (removed, or kept when Retain
+/// - Attributes the table does not list: kept (the table is the standard's minimum, E.1.1 note 5),
+///   except dates and times, which follow their VR as E.1.1 note 4 suggests (kept with Full Dates,
+///   shifted with Modified Dates, else a dummy), private ones (removed, or kept when Retain
 ///   Safe Private is in force and Table E.3.10-1 lists them for their creator), group lengths, and
 ///   even-group attributes the data dictionary does not know (a newer edition may list them).
 /// - Sequences are processed item by item at every depth with the same rules. A sequence whose
@@ -192,6 +194,16 @@ final class Run {
             return DataElement(tag, element.vr, .sequence(processItems(sequence, path: path, content: content)))
         }
         let vr = effectiveVR(element)
+        // PS3.15 E.1.1 note 4: dates and times are handled by their VR, not only where the table
+        // lists them — kept with Full Dates, moved (DA, DT) or kept (TM) with Modified Dates,
+        // otherwise replaced by a dummy.
+        if vr == .DA || vr == .DT || vr == .TM, !Self.structural.contains(tag.rawValue) {
+            if policy.options.contains(.retainLongitudinalFullDates) {
+                noteAllowed(element, in: dataSet)
+                return element
+            }
+            return applyAction(policy.shiftsDates ? .C : .D, source: "rule", element, in: dataSet, path: path)
+        }
         switch content {
         case .dummy where Self.isContentText(vr) && !Self.structural.contains(tag.rawValue):
             return applyAction(.D, source: "rule", element, in: dataSet, path: path)

@@ -247,4 +247,18 @@ final class DeidentifierTests: XCTestCase {
         XCTAssertEqual(kept[Tag(0x6000_3000)]?.value.bytes, [1, 2, 3, 4])
         XCTAssertNotNil(kept[Tag(0x6000_0010)])
     }
+
+    /// PS3.15 E.1.1 note 4: a date the table does not list (Expiry Date, (0014,1020)) follows its VR.
+    func testUnlistedDatesFollowTheirVR() throws {
+        XCTAssertNil(ConfidentialityProfile.row(for: 0x0014_1020))
+        var ds = sample()
+        ds.insert(text(Tag(0x0014_1020), .DA, "20240115"))
+        func out(_ options: Set<ProfileOption>) throws -> DataSet {
+            Deidentifier(policy: try DeidentifyPolicy(mode: .deidentified, options: options), key: key).apply(to: ds).dataSet
+        }
+        XCTAssertEqual(try out([]).string(Tag(0x0014_1020)), "19000101")
+        XCTAssertEqual(try out([.retainLongitudinalFullDates]).string(Tag(0x0014_1020)), "20240115")
+        let shifted = try out([.retainLongitudinalModifiedDates])
+        XCTAssertEqual(shifted.string(Tag(0x0014_1020)), shifted.string(.studyDate), "moved like the listed dates")
+    }
 }
