@@ -64,8 +64,12 @@ final class Run {
     var changes: [AppliedChange] = []
     /// Values from the input that identify (candidate leak patterns), with where they came from.
     var patterns: [[UInt8]: String] = [:]
-    /// Values the output may legitimately contain: kept as the policy says, or made by cmr.
+    /// Values the output may legitimately contain: kept by an option of the profile, or made by cmr.
     var allowed: Set<[UInt8]> = []
+    /// Values kept only because the table does not list them (or a recipe keeps them): they excuse
+    /// coincidences with removed values, but never an identifying token of the patient, staff or
+    /// site inside them (a name in untabulated free text is a leak the self-check must report).
+    var keptByRule: Set<[UInt8]> = []
 
     init(policy: DeidentifyPolicy, key: PseudonymKey, patient: PatientIdentity, root: DataSet) {
         self.policy = policy
@@ -160,7 +164,7 @@ final class Run {
         case .clean where Self.isFreeText(vr) && !Self.structural.contains(tag.rawValue):
             return applyAction(.C, source: "rule", element, in: dataSet, path: path)
         default:
-            noteAllowed(element, in: dataSet)
+            noteAllowed(element, in: dataSet, sanctioned: false)
             return element
         }
     }
@@ -237,7 +241,8 @@ final class Run {
                 return DataElement(tag, element.vr, .sequence(processItems(s, path: path, content: .normal)))
             }
             if source != "basic" { record(path, "K", source) }
-            noteAllowed(element, in: dataSet)
+            // Only an option of the standard sanctions what it keeps; a recipe's keep does not.
+            noteAllowed(element, in: dataSet, sanctioned: source != "basic" && source != "recipe" && source != "rule")
             return element
         case .C:
             return clean(element, vr: vr, in: dataSet, path: path, source: source)
@@ -396,12 +401,14 @@ final class Run {
         return entry.vr
     }
 
-    /// Text of a kept element: allowed in the output.
-    func noteAllowed(_ element: DataElement, in dataSet: DataSet) {
+    /// Text of a kept element: allowed in the output (`sanctioned`), or kept by rule only.
+    func noteAllowed(_ element: DataElement, in dataSet: DataSet, sanctioned: Bool = true) {
         let vr = effectiveVR(element)
         guard vr.isString else { return }
         element.value.withUnsafeBytes { raw in
-            for value in Self.splitValues(Array(raw), vr: vr) where !value.isEmpty { allowed.insert(value) }
+            for value in Self.splitValues(Array(raw), vr: vr) where !value.isEmpty {
+                if sanctioned { allowed.insert(value) } else { keptByRule.insert(value) }
+            }
         }
     }
 
@@ -430,13 +437,17 @@ final class Run {
         }
     }
 
-    /// Patterns minus what the output may contain (a value kept by policy or made by cmr, or text
-    /// inside one of those), so that a match in the output is a leak and never a coincidence.
+    /// Patterns minus what the output may contain (a value kept by an option or made by cmr, or
+    /// text inside one of those; a value kept by rule, or text inside it, unless the pattern is an
+    /// identifying token), so that a match in the output is a leak and never a coincidence.
     func finalPatterns() -> [LeakPattern] {
         var result: [LeakPattern] = []
         let allowedList = Array(allowed)
+        let ruleList = Array(keptByRule.subtracting(allowed))
         for (bytes, source) in patterns where !allowed.contains(bytes) {
             if allowedList.contains(where: { $0.count > bytes.count && Self.contains($0, bytes) }) { continue }
+            if !identityTokens.contains(bytes),
+               keptByRule.contains(bytes) || ruleList.contains(where: { $0.count > bytes.count && Self.contains($0, bytes) }) { continue }
             result.append(LeakPattern(bytes: bytes, source: source))
         }
         return result.sorted { $0.source != $1.source ? $0.source < $1.source : $0.bytes.lexicographicallyPrecedes($1.bytes) }

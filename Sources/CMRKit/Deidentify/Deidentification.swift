@@ -257,7 +257,10 @@ public struct Deidentification: Sendable {
             header.remove(.floatPixelData)
             header.remove(.doubleFloatPixelData)
             do {
-                let bytes = try DICOMWriter.encode(DICOMFile(meta: DataSet(), dataSet: header, transferSyntax: file.transferSyntax))
+                // The values as implicit VR little endian: no VR codes that a short name could match
+                // (a family name LO in every explicit VR header), and never deflated (a scan of
+                // compressed bytes finds nothing). String values are the same bytes in every encoding.
+                let bytes = try DICOMWriter.encode(DICOMFile(meta: DataSet(), dataSet: header, transferSyntax: .implicitVRLittleEndian))
                 let leaks = LeakCheck.scan(bytes, for: result.leakPatterns)
                 if !leaks.isEmpty {
                     report.leaks = Array(Set(leaks.map(\.source))).sorted()
