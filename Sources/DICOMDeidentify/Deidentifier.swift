@@ -10,7 +10,9 @@ import DICOMDictionary
 ///   beats both.
 /// - Combined codes resolve so the attribute stays valid under whatever Type an IOD gives it, since
 ///   the IOD is not consulted: X/Z → Z; Z/D, X/D, X/Z/D → D; X/Z/U* → keep the sequence and replace
-///   the UIDs inside (the rows of those UIDs say U).
+///   the UIDs inside (the rows of those UIDs say U). Except X/Z → X for Referenced Study Sequence:
+///   the composite IODs give it Type 3 with one or more items, so an emptied one is invalid
+///   (dciodvfy: "Bad Sequence number of Items 0") where a removed one is not.
 /// - Attributes the table does not list: kept, except private ones (removed, or kept when Retain
 ///   Safe Private is in force and Table E.3.10-1 lists them for their creator), group lengths, and
 ///   even-group attributes the data dictionary does not know (a newer edition may list them).
@@ -182,7 +184,7 @@ final class Run {
         }
         if let clean { return (.C, clean.rawValue) }
         switch row.basicAction {
-        case .XZ: return (.Z, "basic")
+        case .XZ: return (Self.removedOnXZ.contains(row.value) ? .X : .Z, "basic")
         case .ZD, .XD, .XZD: return (.D, "basic")
         case .XZU: return (.XZU, "basic")
         case let action: return (action, "basic")
@@ -505,6 +507,10 @@ final class Run {
         default: false
         }
     }
+
+    /// X/Z attributes that no composite IOD makes Type 2 and whose items, when present, must be one
+    /// or more: removed, never emptied. (Acquisition Context Sequence is Type 2: emptied.)
+    static let removedOnXZ: Set<UInt32> = [0x0008_1110]
 
     /// Attributes that hold codes and structure, not free text: kept inside D and C sequences.
     static let structural: Set<UInt32> = [
