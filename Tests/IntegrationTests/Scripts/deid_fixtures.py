@@ -8,6 +8,7 @@ KIND:
   short-name  Patient's Name LO^DA (a family name that is also a VR code)
   ref-study   a Referenced Study Sequence with one item, as PACS add it to CT and MR images
 """
+import os
 import sys
 
 import pydicom
@@ -33,6 +34,7 @@ def main():
         ds.ReferencedStudySequence = Sequence([item])
     else:
         raise SystemExit(f"unknown kind {kind}")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     ds.save_as(out)
 
 

@@ -1,6 +1,6 @@
 """Writes the de-identification canary corpus with pydicom (independent of cmr's writer).
 
-    make_canaries.py PROFILE_JSON SAFE_PRIVATE_JSON OUTDIR
+    make_canaries.py PROFILE_JSON SAFE_PRIVATE_JSON OUTDIR [MANIFEST]
 
 Every attribute of PS3.15 Table E.1-1 that pydicom's dictionary knows gets a unique value valid for
 its VR; sequences get an item with canary text, a name and a UID inside; plus private blocks (a
@@ -10,7 +10,7 @@ the next file of the corpus, and a Study Description holding the patient's famil
 per encoding: implicit VR LE, explicit VR LE, explicit VR BE, deflated, encapsulated (JPEG baseline
 transfer syntax, two fragments with a Basic Offset Table; the bytes need not decode).
 
-OUTDIR/manifest.json lists every canary: file, path (tags and item indexes from the top level),
+MANIFEST (default OUTDIR/manifest.json) lists every canary: file, path (tags and item indexes from the top level),
 VR, value, and the Table E.1-1 rows of the attribute itself and of each enclosing sequence.
 """
 import datetime
@@ -316,7 +316,8 @@ def main():
         ds.save_as(path, enforce_file_format=True)
         files.append({"name": name, "transferSyntax": str(ts), "sopInstanceUID": sop_uids[index],
                       "references": ENCODINGS[(index + 1) % len(ENCODINGS)][0], "family": corpus.family})
-    json.dump({"files": files, "canaries": corpus.canaries}, open(os.path.join(out, "manifest.json"), "w"), indent=0)
+    manifest = sys.argv[4] if len(sys.argv) > 4 else os.path.join(out, "manifest.json")
+    json.dump({"files": files, "canaries": corpus.canaries}, open(manifest, "w"), indent=0)
     print(f"{len(files)} files, {len(corpus.canaries)} canaries")
 
 
