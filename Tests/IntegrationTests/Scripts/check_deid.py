@@ -187,34 +187,51 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--input", required=True)
-    ap.add_argument("--output", required=True)
-    ap.add_argument("--mode", required=True)
+    ap.add_argument("--output", help="one run: the folder holding the outputs")
+    ap.add_argument("--mode")
     ap.add_argument("--option", action="append", default=[])
     ap.add_argument("--report")
+    ap.add_argument("--runs", help="several runs: a JSON list of {name, mode, options, output, report}")
     args = ap.parse_args()
     manifest = json.load(open(args.manifest))
-    opts = options_in_force(args.mode, args.option)
+    inputs = {f["name"]: pydicom.dcmread(os.path.join(args.input, f["name"])) for f in manifest["files"]}
+    if args.runs:
+        runs = json.load(open(args.runs))
+    else:
+        runs = [{"name": args.mode, "mode": args.mode, "options": args.option, "output": args.output, "report": args.report}]
+    failed = 0
+    for run in runs:
+        problems, summary = check_run(manifest, inputs, run["mode"], run.get("options", []), run["output"], run.get("report"))
+        for p in problems[:200]:
+            print(f"{run['name']}: {p}")
+        if len(problems) > 200:
+            print(f"{run['name']}: ... {len(problems) - 200} more")
+        print(f"{run['name']}: {summary}; {len(problems)} problems")
+        failed += bool(problems)
+    return 1 if failed else 0
+
+
+def check_run(manifest, inputs, mode, options, output, report):
+    opts = options_in_force(mode, options)
     shifting = "modified-dates" in opts
     problems = []
-    inputs, outputs, raw = {}, {}, {}
+    outputs, raw = {}, {}
     for f in manifest["files"]:
         name = f["name"]
-        inputs[name] = pydicom.dcmread(os.path.join(args.input, name))
-        out = os.path.join(args.output, name)
+        out = os.path.join(output, name)
         try:
             outputs[name] = pydicom.dcmread(out)
             raw[name] = dataset_bytes(out)
         except Exception as e:  # noqa: BLE001 - any failure to read is a finding
             problems.append(f"{name}: pydicom cannot read the output: {e!r}")
     if problems:
-        print("\n".join(problems))
-        return 1
+        return problems, "unreadable outputs"
 
     counts = {"gone": 0, "kept": 0, "clean": 0, "shift": 0}
     deltas = {}
     for c in manifest["canaries"]:
         name = c["file"]
-        what = fate(c, opts, args.mode)
+        what = fate(c, opts, mode)
         counts[what] += 1
         where = f"{name} {'/'.join(t + ('' if i is None else f'[{i}]') for t, i in c['path'])} {c['vr']}"
         el = element_at(outputs[name], c["path"])
@@ -294,7 +311,7 @@ def main():
         found = []
         private_tags(o, found)
         allowed = set()
-        if "safe-private" in opts and args.mode != "anonymous":
+        if "safe-private" in opts and mode != "anonymous":
             for c in manifest["canaries"]:
                 if c["file"] == name and c.get("private", {}).get("safe"):
                     t = c["tag"]
@@ -303,7 +320,7 @@ def main():
         extra = [t for t in found if t not in allowed]
         if extra:
             problems.append(f"{name}: private attributes left: {extra}")
-        if args.mode == "pseudonymous":
+        if mode == "pseudonymous":
             pid = str(o.get("PatientID", ""))
             if not pid or pid == str(i.PatientID):
                 problems.append(f"{name}: pseudonymous Patient ID {pid!r}")
@@ -322,15 +339,15 @@ def main():
         if seq[0].ReferencedSOPInstanceUID != by_sop[f["references"]]:
             problems.append(f"{f['name']}: reference {seq[0].ReferencedSOPInstanceUID} does not resolve to {f['references']} ({by_sop[f['references']]})")
 
-    if args.report:
-        lines = [json.loads(line) for line in open(args.report) if line.strip()]
+    if report:
+        lines = [json.loads(line) for line in open(report) if line.strip()]
         summary = [x for x in lines if "summary" in x]
         per_file = [x for x in lines if "summary" not in x]
         if len(summary) != 1 or lines[-1] is not summary[0]:
             problems.append(f"report: expected one summary line, last: {summary}")
         else:
             s = summary[0]["summary"]
-            if s.get("written") != len(manifest["files"]) or s.get("files") != len(manifest["files"]) or s.get("mode") != args.mode:
+            if s.get("written") != len(manifest["files"]) or s.get("files") != len(manifest["files"]) or s.get("mode") != mode:
                 problems.append(f"report summary: {s}")
             if sorted(s.get("options", [])) != sorted(opts):
                 problems.append(f"report summary options {s.get('options')} != {sorted(opts)}")
@@ -341,7 +358,7 @@ def main():
             if name not in outputs:
                 problems.append(f"report: unknown input {line.get('input')}")
                 continue
-            out = os.path.join(args.output, name)
+            out = os.path.join(output, name)
             if line.get("status") != "written":
                 problems.append(f"report: {name} status {line.get('status')}")
             if os.path.realpath(line.get("output", "")) != os.path.realpath(out):
@@ -353,13 +370,9 @@ def main():
             if not line.get("changes"):
                 problems.append(f"report: {name} lists no changes")
 
-    for p in problems[:200]:
-        print(p)
-    if len(problems) > 200:
-        print(f"... {len(problems) - 200} more")
-    print(f"checked {len(manifest['canaries'])} canaries in {len(outputs)} files: "
-          f"{counts['gone']} gone, {counts['kept']} kept, {counts['clean']} cleaned, {counts['shift']} shifted; {len(problems)} problems")
-    return 1 if problems else 0
+    summary = (f"checked {len(manifest['canaries'])} canaries in {len(outputs)} files: "
+               f"{counts['gone']} gone, {counts['kept']} kept, {counts['clean']} cleaned, {counts['shift']} shifted")
+    return problems, summary
 
 
 if __name__ == "__main__":
