@@ -160,6 +160,12 @@ final class Run {
             return DataElement(tag, element.vr, .sequence(processItems(sequence, path: path, content: content)))
         }
         let vr = effectiveVR(element)
+        if vr == .SQ {
+            // A sequence still in UN bytes (explicit VR UN of defined length): what its items hold
+            // cannot be checked, so it is not kept.
+            record(path, "X", "unparsed sequence")
+            return nil
+        }
         switch content {
         case .dummy where Self.isContentText(vr) && !Self.structural.contains(tag.rawValue):
             return applyAction(.D, source: "rule", element, in: dataSet, path: path)
@@ -194,6 +200,12 @@ final class Run {
     func applyAction(_ action: ProfileAction, source: String, _ element: DataElement, in dataSet: DataSet, path: String) -> DataElement? {
         let tag = element.tag
         let vr = effectiveVR(element)
+        if vr == .SQ, action != .X, action != .K, !Self.isSequence(element.value) {
+            // A sequence still in UN bytes: its items cannot be rewritten, and a dummy value would
+            // make an SQ of two bytes (a corrupt file). Emptied.
+            record(path, "Z", "unparsed sequence")
+            return DataElement(tag, .SQ, .sequence(SequenceValue(items: [])))
+        }
         switch action {
         case .X:
             record(path, "X", source)
@@ -456,6 +468,11 @@ final class Run {
     }
 
     // MARK: Helpers
+
+    static func isSequence(_ value: Value) -> Bool {
+        if case .sequence = value { return true }
+        return false
+    }
 
     static func splitValues(_ raw: [UInt8], vr: VR) -> [[UInt8]] {
         let parts = vr.allowsMultipleStringValues || !vr.isString ? raw.split(separator: 0x5C, omittingEmptySubsequences: true) : [raw[...]]

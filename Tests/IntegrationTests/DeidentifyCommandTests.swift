@@ -241,6 +241,27 @@ final class DeidentifyCommandTests: XCTestCase {
         XCTAssertEqual(name.out, "FAMBCNRY^GIVBCNRY\n")
     }
 
+    /// Sequences that arrive as explicit VR UN of defined length (cmr's reader keeps them as bytes):
+    /// once a D sequence became an SQ holding two dummy bytes (a file no reader could parse) and an
+    /// untabulated one kept the name inside it.
+    func testSequencesEncodedAsUNAreNeitherCorruptedNorLeaked() throws {
+        let f = try requireFixture()
+        let dir = try Peers.temporaryFolder(self)
+        let ct = try synthFiles(f).first { $0.contains("CT") }!
+        try fixtureFile(f, "un-seq", from: ct, to: dir + "/in/un.dcm")
+        for mode in ["deidentified", "anonymous"] {
+            let r = try deidentify(f, mode: mode, out: dir + "/" + mode, inputs: [dir + "/in/un.dcm"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let out = dir + "/" + mode + "/un.dcm"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: out))
+            XCTAssertNil(bytes.range(of: Data("UNSEQHIDDEN".utf8)), "\(mode): the name inside a UN sequence survives")
+            let read = try Peers.run(f.python, ["-c", "import pydicom, sys\nds = pydicom.dcmread(sys.argv[1])\nprint(len(list(ds.iterall())))", out])
+            XCTAssertEqual(read.status, 0, "\(mode): pydicom cannot read the output: \(read.err)")
+            let dump = try Peers.run(try Peers.tool("/usr/bin/dcmdump"), ["-q", out])
+            XCTAssertEqual(dump.status, 0, "\(mode): dcmdump: \(dump.err)")
+        }
+    }
+
     // MARK: Validity
 
     func testOutputsAddNoDciodvfyErrors() throws {
