@@ -325,6 +325,18 @@ final class DeidentifyCommandTests: XCTestCase {
         XCTAssertEqual(one, four, "--jobs 1 and --jobs 4 differ")
         XCTAssertEqual(one, shards, "the union of four shards differs from one run")
 
+        // Named by UIDs, shards spelled differently (absolute, ./relative) still split the same tree.
+        for i in 1...4 {
+            let args = ["deidentify", "--mode", "deidentified", "--key-file", f.key, "--out", dir + "/uids-shards", "--name-by", "uids",
+                        "--shard", "\(i)/4"] + common + [i % 2 == 0 ? "./data" : input]
+            let r = try Peers.run(f.cmr, args, cwd: dir)
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        let byUIDs = try hashes(dir + "/uids-shards")
+        XCTAssertEqual(byUIDs.count, count, "shards by UIDs depend on how the input path is spelled")
+        XCTAssertEqual(Set(byUIDs.values), Set(one.values), "the same files whatever their names")
+        XCTAssertTrue(byUIDs.keys.allSatisfy { $0.hasPrefix("2.25.") && $0.hasSuffix(".dcm") && $0.split(separator: "/").count == 3 })
+
         // Another key: other UIDs, so every file differs.
         let other = dir + "/other.key"
         XCTAssertEqual(try cmr(f, ["key", "new", other]).status, 0)
