@@ -462,7 +462,7 @@ final class Run {
             if allowedList.contains(where: { $0.count > bytes.count && Self.contains($0, bytes) }) { continue }
             if !identityTokens.contains(bytes),
                keptByRule.contains(bytes) || ruleList.contains(where: { $0.count > bytes.count && Self.contains($0, bytes) }) { continue }
-            result.append(LeakPattern(bytes: bytes, source: source))
+            result.append(LeakPattern(bytes: bytes, source: source, word: identityTokens.contains(bytes)))
         }
         return result.sorted { $0.source != $1.source ? $0.source < $1.source : $0.bytes.lexicographicallyPrecedes($1.bytes) }
     }

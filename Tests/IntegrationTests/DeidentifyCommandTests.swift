@@ -209,10 +209,18 @@ final class DeidentifyCommandTests: XCTestCase {
         let tag = try cmr(f, ["inspect", "--tag", "BodyPartExamined", dir + "/out3/explicit.dcm"])
         XCTAssertFalse(tag.out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "Body Part Examined is kept by rule")
 
-        // A family name that is also a VR code (LO) is no false failure in explicit VR files.
+        // Names are matched as words, in any case: SMITH for Smith is caught.
+        try fixtureFile(f, "name-upper", from: ct, to: dir + "/upper/upper.dcm")
+        let upper = try deidentify(f, mode: "deidentified", out: dir + "/out8", inputs: [dir + "/upper/upper.dcm"])
+        XCTAssertEqual(upper.status, 65, "a name in capitals survives the self-check: \(upper.err)")
+
+        // No false failures for short names: a family name that is also a VR code (LO, in every
+        // explicit VR header), name parts inside kept words (Bo in Bosch, Li in LIVER).
         try fixtureFile(f, "short-name", from: ct, to: dir + "/short/lo.dcm")
-        let short = try deidentify(f, mode: "deidentified", out: dir + "/out4", inputs: [dir + "/short/lo.dcm"])
+        try fixtureFile(f, "short-words", from: ct, to: dir + "/short/libo.dcm")
+        let short = try deidentify(f, mode: "deidentified", out: dir + "/out4", inputs: [dir + "/short"])
         XCTAssertEqual(short.status, 0, short.err)
+        XCTAssertEqual(try hashes(dir + "/out4").count, 2)
 
         // A recipe that keeps Patient's Name in deidentified mode: the self-check fails the file (the
         // mode promises no identity in the data; a recipe's keep is not an option of the standard).

@@ -5,7 +5,9 @@
 KIND:
   burned      Burned In Annotation YES
   name-text   the patient's family name in untabulated attributes (Text Value, Body Part Examined)
+  name-upper  the patient's family name in capitals in untabulated Text Value
   short-name  Patient's Name LO^DA (a family name that is also a VR code)
+  short-words Patient's Name Li^Bo, with Manufacturer "Bosch Imaging" and Body Part LIVER kept
   ref-study   a Referenced Study Sequence with one item, as PACS add it to CT and MR images
   un-seq      sequences written as explicit VR UN of defined length (as toolkits that do not know
               the tag write them), each item holding a name and a date: Content Sequence (D),
@@ -43,8 +45,15 @@ def main():
         family = str(ds.PatientName).split("^")[0]
         ds.add_new(0x0040A160, "UT", f"Reviewed with {family} on the phone")
         ds.add_new(0x00180015, "CS", family.upper()[:16])
+    elif kind == "name-upper":
+        family = str(ds.PatientName).split("^")[0]
+        ds.add_new(0x0040A160, "UT", f"Reviewed with {family.upper()} on the phone")
     elif kind == "short-name":
         ds.PatientName = "LO^DA"
+    elif kind == "short-words":
+        ds.PatientName = "Li^Bo"
+        ds.Manufacturer = "Bosch Imaging"
+        ds.BodyPartExamined = "LIVER"
     elif kind == "ref-study":
         item = Dataset()
         item.ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
