@@ -426,8 +426,21 @@ final class DeidentifyCommandTests: XCTestCase {
         let accepted = try deidentify(f, mode: "deidentified", out: dir + "/burnedout", extra: ["--accept-burned-in"], inputs: [batch + "/burned.dcm"])
         XCTAssertEqual(accepted.status, 0, accepted.err)
 
+        // --dry-run writes nothing; '-' reads paths from standard input, --print-paths lists what was written.
+        let dry = try deidentify(f, mode: "deidentified", out: dir + "/dry", extra: ["--dry-run"], inputs: [batch + "/good"])
+        XCTAssertEqual(dry.status, 0, dry.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/dry"))
+        let listed = synth.map { batch + "/good/" + String($0.dropFirst(f.synth.count + 1)) }
+        let piped = try Peers.run(f.cmr, ["deidentify", "--mode", "deidentified", "--key-file", f.key, "--out", dir + "/piped", "--print-paths", "-"],
+                                  stdin: Data((listed.joined(separator: "\n") + "\n").utf8))
+        XCTAssertEqual(piped.status, 0, piped.err)
+        let printed = piped.out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(printed.count, synth.count, piped.out)
+        for p in printed { XCTAssertTrue(FileManager.default.fileExists(atPath: p), p) }
+        XCTAssertEqual(Set(try hashes(dir + "/piped").values), Set(goodBefore.values), "the same outputs whichever way the paths came")
+
         // No temporary files anywhere; the inputs untouched.
-        for tree in [out, dir + "/goodout", dir + "/burnedout"] {
+        for tree in [out, dir + "/goodout", dir + "/burnedout", dir + "/piped"] {
             let leftovers = try hashes(tree).keys.filter { $0.hasSuffix(".tmp") || ($0 as NSString).lastPathComponent.hasPrefix(".") }
             XCTAssertEqual(leftovers, [], tree)
         }
