@@ -75,10 +75,12 @@ def resolve(row, opts):
 
 def fate(c, opts, mode):
     """gone, kept, clean or shift."""
-    if "private" in c:
-        return "kept" if c["private"]["safe"] and "safe-private" in opts and mode != "anonymous" else "gone"
     ctx = [resolve(r, opts) for r in c["context"]]
     if any(a in REMOVING for a in ctx):
+        return "gone"
+    if "private" in c:
+        return "kept" if c["private"]["safe"] and "safe-private" in opts and mode != "anonymous" else "gone"
+    if c.get("kind") == "unknown-public":
         return "gone"
     dummy = any(a in DUMMY for a in ctx)
     clean = any(a == "C" for a in ctx)
@@ -316,7 +318,8 @@ def check_run(manifest, inputs, mode, options, output, report):
                 if c["file"] == name and c.get("private", {}).get("safe"):
                     t = c["tag"]
                     g, e = int(t[1:5], 16), int(t[6:10], 16)
-                    allowed |= {str(Tag(g, e)), str(Tag(g, e >> 8))}
+                    where = "".join(f"{tag}[{i}]." for tag, i in c["path"][:-1])
+                    allowed |= {where + str(Tag(g, e)), where + str(Tag(g, e >> 8))}
         extra = [t for t in found if t not in allowed]
         if extra:
             problems.append(f"{name}: private attributes left: {extra}")

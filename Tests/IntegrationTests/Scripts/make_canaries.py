@@ -235,6 +235,13 @@ class Corpus:
         middle.add_new(0x0040A170, "SQ", Sequence([inner]))
         outer = Dataset()
         outer.ReferencedSOPClassUID = CT_IMAGE
+        # A private block of a safe-listed creator inside an item.
+        group, creator, safe_byte, safe_vr, unsafe_byte = SAFE_CREATORS[0]
+        outer.add_new(group << 16 | 0x0010, "LO", creator)
+        for byte, vr, safe in [(safe_byte, safe_vr, True), (unsafe_byte, "LO", False)]:
+            t = group << 16 | 0x1000 | byte
+            self.put(outer, t, vr, self.value(vr), path + [[tag_text(tag), 0], [tag_text(t), None]], [tag],
+                     private={"creator": creator, "safe": safe})
         self.put(outer, REF_SOP_INSTANCE, "UI", self.value("UI"), path + [[tag_text(tag), 0], ["(0008,1155)", None]], [tag])
         outer.add_new(0x00089215, "SQ", Sequence([middle]))
         ds.add_new(tag, "SQ", Sequence([outer]))
@@ -287,6 +294,9 @@ class Corpus:
         for element, vr in [(0x1010, "LO"), (0x1011, "PN"), (0x1012, "UN")]:
             self.put(ds, 0x00290000 | element, vr, self.value(vr), [[tag_text(0x00290000 | element), None]], [],
                      private={"creator": creator, "safe": False})
+        # A private element without a creator, and a public tag no dictionary knows.
+        self.put(ds, 0x00111010, "LO", self.value("LO"), [["(0011,1010)", None]], [], private={"creator": None, "safe": False})
+        self.put(ds, 0x00409998, "LO", self.value("LO"), [["(0040,9998)", None]], [], kind="unknown-public")
         # A private sequence holding a name.
         item = Dataset()
         self.put(item, PERSON_NAME, "PN", self.value("PN"), [["(0029,1013)", 0], [tag_text(PERSON_NAME), None]], [],
