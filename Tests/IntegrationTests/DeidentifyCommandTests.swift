@@ -180,6 +180,14 @@ final class DeidentifyCommandTests: XCTestCase {
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
         let table = try String(contentsOfFile: dir + "/reid.jsonl", encoding: .utf8)
         XCTAssertTrue(table.contains("CNRY"), "the table maps pseudonyms back to the patient IDs")
+        // The key holder looks a pseudonym up.
+        let pseudonym = try cmr(f, ["inspect", "--tag", "PatientID", dir + "/pseudonymous/corpus/explicit_le.dcm"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let original = try cmr(f, ["inspect", "--tag", "PatientID", f.corpus + "/explicit_le.dcm"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertFalse(pseudonym.isEmpty || original.isEmpty || pseudonym == original)
+        let lookup = try cmr(f, ["reidentify", "--key-file", f.key, "--reid-table", dir + "/reid.jsonl", "--json", pseudonym])
+        XCTAssertEqual(lookup.status, 0, lookup.err)
+        XCTAssertTrue(lookup.out.contains("\"\(original)\""), "reidentify \(pseudonym): \(lookup.out)")
     }
 
     // MARK: The leak self-check
