@@ -223,6 +223,8 @@ def check_run(manifest, inputs, mode, options, output, report):
         out = os.path.join(output, name)
         try:
             outputs[name] = pydicom.dcmread(out)
+            for _ in outputs[name].iterall():   # every value converted, at every depth
+                pass
             raw[name] = dataset_bytes(out)
         except Exception as e:  # noqa: BLE001 - any failure to read is a finding
             problems.append(f"{name}: pydicom cannot read the output: {e!r}")
