@@ -10,7 +10,9 @@ import DICOMDictionary
 ///   beats both.
 /// - Combined codes resolve so the attribute stays valid under whatever Type an IOD gives it, since
 ///   the IOD is not consulted: X/Z → Z; Z/D, X/D, X/Z/D → D; X/Z/U* → keep the sequence and replace
-///   the UIDs inside (the rows of those UIDs say U).
+///   the UIDs inside (the rows of those UIDs say U). Except X/Z → X for Referenced Study Sequence:
+///   the composite IODs give it Type 3 with one or more items, so an emptied one is invalid
+///   (dciodvfy: "Bad Sequence number of Items 0") where a removed one is not.
 /// - Attributes the table does not list: kept (the table is the standard's minimum, E.1.1 note 5),
 ///   except dates and times, which follow their VR as E.1.1 note 4 suggests (kept with Full Dates,
 ///   shifted with Modified Dates, else a dummy), private ones (removed, or kept when Retain
@@ -66,8 +68,12 @@ final class Run {
     var changes: [AppliedChange] = []
     /// Values from the input that identify (candidate leak patterns), with where they came from.
     var patterns: [[UInt8]: String] = [:]
-    /// Values the output may legitimately contain: kept as the policy says, or made by cmr.
+    /// Values the output may legitimately contain: kept by an option of the profile, or made by cmr.
     var allowed: Set<[UInt8]> = []
+    /// Values kept only because the table does not list them (or a recipe keeps them): they excuse
+    /// coincidences with removed values, but never an identifying token of the patient, staff or
+    /// site inside them (a name in untabulated free text is a leak the self-check must report).
+    var keptByRule: Set<[UInt8]> = []
 
     init(policy: DeidentifyPolicy, key: PseudonymKey, patient: PatientIdentity, root: DataSet) {
         self.policy = policy
@@ -78,8 +84,10 @@ final class Run {
         IdentityTokens.collect(from: root, into: &tokens)
         self.identityTokens = Set(tokens.keys)
         self.redaction = TextRedaction(tokens: identityTokens)
-        // Words too short to tell from chance are redacted in text but not searched for.
-        for (token, source) in tokens where Self.isDistinctive(token) { addPattern(token, source: source) }
+        // Identifying words are searched for as whole words; those too short to tell from chance
+        // (two letters: "CT" in a name like CQ500-CT-310; short numbers) are redacted in cleaned
+        // text but not searched for.
+        for (token, source) in tokens where Self.isDistinctiveWord(token) { addPattern(token, source: source) }
     }
 
     // MARK: Walking
@@ -194,6 +202,12 @@ final class Run {
             return DataElement(tag, element.vr, .sequence(processItems(sequence, path: path, content: content)))
         }
         let vr = effectiveVR(element)
+        if vr == .SQ {
+            // A sequence still in UN bytes (explicit VR UN of defined length): what its items hold
+            // cannot be checked, so it is not kept.
+            record(path, "X", "unparsed sequence")
+            return nil
+        }
         // PS3.15 E.1.1 note 4: dates and times are handled by their VR, not only where the table
         // lists them — kept with Full Dates, moved (DA, DT) or kept (TM) with Modified Dates,
         // otherwise replaced by a dummy.
@@ -210,7 +224,7 @@ final class Run {
         case .clean where Self.isFreeText(vr) && !Self.structural.contains(tag.rawValue):
             return applyAction(.C, source: "rule", element, in: dataSet, path: path)
         default:
-            noteAllowed(element, in: dataSet)
+            noteAllowed(element, in: dataSet, sanctioned: false)
             return element
         }
     }
@@ -228,7 +242,7 @@ final class Run {
         }
         if let clean { return (.C, clean.rawValue) }
         switch row.basicAction {
-        case .XZ: return (.Z, "basic")
+        case .XZ: return (Self.removedOnXZ.contains(row.value) ? .X : .Z, "basic")
         case .ZD, .XD, .XZD: return (.D, "basic")
         case .XZU: return (.XZU, "basic")
         case let action: return (action, "basic")
@@ -238,6 +252,12 @@ final class Run {
     func applyAction(_ action: ProfileAction, source: String, _ element: DataElement, in dataSet: DataSet, path: String) -> DataElement? {
         let tag = element.tag
         let vr = effectiveVR(element)
+        if vr == .SQ, action != .X, action != .K, !Self.isSequence(element.value) {
+            // A sequence still in UN bytes: its items cannot be rewritten, and a dummy value would
+            // make an SQ of two bytes (a corrupt file). Emptied.
+            record(path, "Z", "unparsed sequence")
+            return DataElement(tag, .SQ, .sequence(SequenceValue(items: [])))
+        }
         switch action {
         case .X:
             record(path, "X", source)
@@ -287,7 +307,8 @@ final class Run {
                 return DataElement(tag, element.vr, .sequence(processItems(s, path: path, content: .normal)))
             }
             if source != "basic" { record(path, "K", source) }
-            noteAllowed(element, in: dataSet)
+            // Only an option of the standard sanctions what it keeps; a recipe's keep does not.
+            noteAllowed(element, in: dataSet, sanctioned: source != "basic" && source != "recipe" && source != "rule")
             return element
         case .C:
             return clean(element, vr: vr, in: dataSet, path: path, source: source)
@@ -446,12 +467,14 @@ final class Run {
         return entry.vr
     }
 
-    /// Text of a kept element: allowed in the output.
-    func noteAllowed(_ element: DataElement, in dataSet: DataSet) {
+    /// Text of a kept element: allowed in the output (`sanctioned`), or kept by rule only.
+    func noteAllowed(_ element: DataElement, in dataSet: DataSet, sanctioned: Bool = true) {
         let vr = effectiveVR(element)
         guard vr.isString else { return }
         element.value.withUnsafeBytes { raw in
-            for value in Self.splitValues(Array(raw), vr: vr) where !value.isEmpty { allowed.insert(value) }
+            for value in Self.splitValues(Array(raw), vr: vr) where !value.isEmpty {
+                if sanctioned { allowed.insert(value) } else { keptByRule.insert(value) }
+            }
         }
     }
 
@@ -480,19 +503,28 @@ final class Run {
         }
     }
 
-    /// Patterns minus what the output may contain (a value kept by policy or made by cmr, or text
-    /// inside one of those), so that a match in the output is a leak and never a coincidence.
+    /// Patterns minus what the output may contain (a value kept by an option or made by cmr, or
+    /// text inside one of those; a value kept by rule, or text inside it, unless the pattern is an
+    /// identifying token), so that a match in the output is a leak and never a coincidence.
     func finalPatterns() -> [LeakPattern] {
         var result: [LeakPattern] = []
         let allowedList = Array(allowed)
+        let ruleList = Array(keptByRule.subtracting(allowed))
         for (bytes, source) in patterns where !allowed.contains(bytes) {
             if allowedList.contains(where: { $0.count > bytes.count && Self.contains($0, bytes) }) { continue }
-            result.append(LeakPattern(bytes: bytes, source: source))
+            if !identityTokens.contains(bytes),
+               keptByRule.contains(bytes) || ruleList.contains(where: { $0.count > bytes.count && Self.contains($0, bytes) }) { continue }
+            result.append(LeakPattern(bytes: bytes, source: source, word: identityTokens.contains(bytes)))
         }
         return result.sorted { $0.source != $1.source ? $0.source < $1.source : $0.bytes.lexicographicallyPrecedes($1.bytes) }
     }
 
     // MARK: Helpers
+
+    static func isSequence(_ value: Value) -> Bool {
+        if case .sequence = value { return true }
+        return false
+    }
 
     static func splitValues(_ raw: [UInt8], vr: VR) -> [[UInt8]] {
         let parts = vr.allowsMultipleStringValues || !vr.isString ? raw.split(separator: 0x5C, omittingEmptySubsequences: true) : [raw[...]]
@@ -508,6 +540,14 @@ final class Run {
 
     /// Not a run of one character, and not a short number (digits only need 6 bytes: IDs and dates
     /// are long, counts and codes are short).
+    /// An identifying word worth searching for: three bytes or more, not one repeated character,
+    /// and digits-only words need six.
+    static func isDistinctiveWord(_ value: [UInt8]) -> Bool {
+        guard let first = value.first, value.count >= 3, !value.allSatisfy({ $0 == first }) else { return false }
+        if value.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B }) { return value.count >= 6 }
+        return true
+    }
+
     static func isDistinctive(_ value: [UInt8]) -> Bool {
         guard let first = value.first, value.count >= 4 else { return false }
         if value.allSatisfy({ $0 == first }) { return false }
@@ -544,6 +584,10 @@ final class Run {
         default: false
         }
     }
+
+    /// X/Z attributes that no composite IOD makes Type 2 and whose items, when present, must be one
+    /// or more: removed, never emptied. (Acquisition Context Sequence is Type 2: emptied.)
+    static let removedOnXZ: Set<UInt32> = [0x0008_1110]
 
     /// Attributes that hold codes and structure, not free text: kept inside D and C sequences.
     static let structural: Set<UInt32> = [

@@ -42,4 +42,15 @@ public struct AppliedChange: Sendable, Codable, Equatable, CustomStringConvertib
 public struct LeakPattern: Sendable, Hashable {
     public var bytes: [UInt8]
     public var source: String
+    /// Matched as a whole word ignoring ASCII case, as text cleaning matches it: the identifying
+    /// tokens (a name part, an ID), which free text writes in any case ("SMITH" for Smith) and
+    /// which as bare bytes occur inside unrelated words ("Bo" in "Bosch"). Other patterns (whole
+    /// removed values, UIDs, dates) are matched byte for byte.
+    public var word: Bool
+
+    public init(bytes: [UInt8], source: String, word: Bool = false) {
+        self.bytes = bytes
+        self.source = source
+        self.word = word
+    }
 }

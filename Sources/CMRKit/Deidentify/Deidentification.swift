@@ -126,6 +126,9 @@ public struct Deidentification: Sendable {
     struct Planned: Sendable {
         var input: String
         var relativeOutput: String?
+        /// The name in the input tree (what --name-by tree would write), whatever the naming: the
+        /// shard is chosen by it, so it does not depend on how the input path is spelled.
+        var treeName: String
     }
 
     /// Expands the inputs, applies the shard, and maps each file to its output name.
@@ -151,7 +154,7 @@ public struct Deidentification: Sendable {
         var skipped = 0
         if let (index, count) = request.shard {
             let before = planned.count
-            planned = planned.filter { Self.shard(of: $0.relativeOutput ?? $0.input, count: count) == index - 1 }
+            planned = planned.filter { Self.shard(of: $0.treeName, count: count) == index - 1 }
             skipped = before - planned.count
         }
         return (planned, problems, skipped)
@@ -165,7 +168,7 @@ public struct Deidentification: Sendable {
         }
         if !isDirectory.boolValue {
             let name = relative ?? FilePath.name(of: path)
-            planned.append(Planned(input: path, relativeOutput: request.naming == .tree ? name : nil))
+            planned.append(Planned(input: path, relativeOutput: request.naming == .tree ? name : nil, treeName: name))
             return
         }
         // A folder argument keeps its own name; ".", ".." and "/" have none to keep.
@@ -175,7 +178,7 @@ public struct Deidentification: Sendable {
             var inside = String(file.dropFirst(path.count))
             while inside.hasPrefix("/") { inside.removeFirst() }
             let name = base.isEmpty ? inside : base + "/" + inside
-            planned.append(Planned(input: file, relativeOutput: request.naming == .tree ? name : nil))
+            planned.append(Planned(input: file, relativeOutput: request.naming == .tree ? name : nil, treeName: name))
         }
     }
 
@@ -185,8 +188,9 @@ public struct Deidentification: Sendable {
         return parts.joined(separator: "/")
     }
 
-    /// Which of `count` shards a file belongs to: the first 8 bytes of SHA-256 of its output name
-    /// (its path relative to the input argument), modulo `count`, so every machine agrees.
+    /// Which of `count` shards a file belongs to: the first 8 bytes of SHA-256 of its name in the
+    /// input tree (the folder argument's own name and the path inside it, as --name-by tree writes
+    /// it, whatever the naming), modulo `count`, so every machine agrees however it spells the path.
     static func shard(of name: String, count: Int) -> Int {
         let h = SHA256.hash(Array(name.utf8))
         var v: UInt64 = 0
@@ -283,7 +287,10 @@ public struct Deidentification: Sendable {
             header.remove(.floatPixelData)
             header.remove(.doubleFloatPixelData)
             do {
-                let bytes = try DICOMWriter.encode(DICOMFile(meta: DataSet(), dataSet: header, transferSyntax: file.transferSyntax))
+                // The values as implicit VR little endian: no VR codes that a short name could match
+                // (a family name LO in every explicit VR header), and never deflated (a scan of
+                // compressed bytes finds nothing). String values are the same bytes in every encoding.
+                let bytes = try DICOMWriter.encode(DICOMFile(meta: DataSet(), dataSet: header, transferSyntax: .implicitVRLittleEndian))
                 let leaks = LeakCheck.scan(bytes, for: result.leakPatterns)
                 if !leaks.isEmpty {
                     report.leaks = Array(Set(leaks.map(\.source))).sorted()
