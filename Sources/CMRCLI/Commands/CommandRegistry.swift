@@ -9,5 +9,6 @@ public enum CommandRegistry {
         HelpCommand.self,
         VersionCommand.self,
         GenerateDocsCommand.self,
+        AuditLoadCommand.self,
     ]
 }
