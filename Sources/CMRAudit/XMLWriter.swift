@@ -2,9 +2,9 @@
 /// What the DICOM audit message export needs, and no more (no namespaces, comments or
 /// processing instructions other than the declaration).
 ///
-/// Escaping: in text `&`, `<`, `>` become entities and CR becomes `&#13;` (so it survives
-/// line-end normalization); in attribute values also `"`, and TAB, LF and CR as character
-/// references (so they survive attribute-value normalization). Characters XML 1.0 does not allow
+/// Escaping: in text `&`, `<`, `>` become entities, and CR and LF character references (CR
+/// survives line-end normalization, and a document stays on one line); in attribute values
+/// also `"` and TAB (which attribute-value normalization would turn into spaces). Characters XML 1.0 does not allow
 /// at all (controls below U+0020 other than TAB, LF, CR; U+FFFE, U+FFFF) are written as U+FFFD.
 public struct XMLWriter {
     /// The document so far.
@@ -87,9 +87,9 @@ public struct XMLWriter {
             case UInt8(ascii: ">"): append("&gt;")
             case UInt8(ascii: "\"") where attribute: append("&quot;")
             case 0x0D: append("&#13;")
-            case 0x0A where attribute: append("&#10;")
+            case 0x0A: append("&#10;")
             case 0x09 where attribute: append("&#9;")
-            case 0x0A, 0x09: bytes.append(byte)
+            case 0x09: bytes.append(byte)
             case ..<0x20: append("\u{FFFD}")
             case 0xEF where i + 1 < utf8.count && utf8[i] == 0xBF && (utf8[i + 1] == 0xBE || utf8[i + 1] == 0xBF):
                 append("\u{FFFD}")  // U+FFFE, U+FFFF
