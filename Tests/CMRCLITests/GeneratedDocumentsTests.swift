@@ -24,7 +24,7 @@ final class GeneratedDocumentsTests: XCTestCase {
         let paths = GeneratedDocuments.render().map(\.path)
         XCTAssertEqual(paths, ["completions/cmr.bash", "completions/_cmr", "completions/cmr.fish",
                                "docs/man/cmr.1", "docs/man/cmr-inspect.1", "docs/man/cmr-synth.1",
-                               "docs/man/cmr-audit.1", "docs/man/cmr-audit-verify.1", "docs/man/cmr-audit-show.1",
+                               "docs/man/cmr-audit.1", "docs/man/cmr-audit-verify.1", "docs/man/cmr-audit-show.1", "docs/man/cmr-audit-export.1",
                                "docs/man/cmr-audit-checkpoint.1", "docs/man/cmr-audit-prove.1", "docs/man/cmr-audit-keygen.1",
                                "docs/man/cmr-completion.1",
                                "docs/man/cmr-help.1", "docs/man/cmr-version.1"])

@@ -19,7 +19,7 @@ enum AuditExportCommand: CLICommand {
                 """,
             examples: [
                 UsageExample("cmr audit export --format fhir --since 2026-11-01 --out november.json", "November's records as one FHIR Bundle."),
-                UsageExample("cmr audit export --format fhir --json-lines | curl -T - …", "One AuditEvent per line, for a collector."),
+                UsageExample("cmr audit export --json-lines --since 2026-11-29 >> events.ndjson", "One AuditEvent per line, for a collector."),
                 UsageExample("cmr audit export --format dicom --study 1.2.840.113619.2.55.3", "DICOM audit messages of one study, one per line."),
             ],
             options: [
