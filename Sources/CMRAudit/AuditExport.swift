@@ -99,11 +99,14 @@ public struct AuditExport: Sendable {
         for object in record.objects {
             if let patient = object.patientRef, !patients.contains(patient) { patients.append(patient) }
             if let study = object.studyUID {
-                let index = studyIndex[study] ?? {
+                let index: Int
+                if let known = studyIndex[study] {
+                    index = known
+                } else {
+                    index = studies.count
+                    studyIndex[study] = index
                     studies.append(Entity(kind: .study, id: study, name: study))
-                    studyIndex[study] = studies.count - 1
-                    return studies.count - 1
-                }()
+                }
                 Self.add(object, to: &studies[index])
             } else if let path = object.path {
                 var file = Entity(kind: .file, id: path, name: path)
