@@ -86,10 +86,12 @@ extension AuditExport {
         return .object(event)
     }
 
-    /// A FHIR R4 Bundle of type `collection` holding `events`.
+    /// A FHIR R4 Bundle of type `collection` holding `events` (without `entry` when there are
+    /// none: FHIR JSON has no empty arrays).
     public static func fhirBundle(_ events: [CanonicalJSON.Value]) -> CanonicalJSON.Value {
-        .object(["resourceType": .string("Bundle"), "type": .string("collection"),
-                 "entry": .array(events.map { .object(["resource": $0]) })])
+        var members: [String: JSON] = ["resourceType": .string("Bundle"), "type": .string("collection")]
+        if !events.isEmpty { members["entry"] = .array(events.map { .object(["resource": $0]) }) }
+        return .object(members)
     }
 
     static func coding(_ system: String, _ code: String, _ display: String?) -> CanonicalJSON.Value {

@@ -95,6 +95,8 @@ final class AuditExportTests: XCTestCase {
         XCTAssertEqual(bundle["resourceType"] as? String, "Bundle")
         XCTAssertEqual(bundle["type"] as? String, "collection")
         XCTAssertEqual((bundle["entry"] as? [[String: Any]])?.count, 2)
+        XCTAssertEqual(String(decoding: CanonicalJSON.encode(AuditExport.fhirBundle([])), as: UTF8.self),
+                       #"{"resourceType":"Bundle","type":"collection"}"#, "FHIR JSON has no empty arrays")
     }
 
     func testDICOMAuditMessage() throws {

@@ -199,7 +199,8 @@ final class AuditCommandTests: XCTestCase {
         let inspectOnly = try json(runCLI(["audit", "export", "--event", "inspect"], environment: env).stdout)
         XCTAssertEqual((inspectOnly["entry"] as? [Any])?.count, 1)
         let empty = try json(runCLI(["audit", "export", "--since", "2999-01-01"], environment: env).stdout)
-        XCTAssertEqual((empty["entry"] as? [Any])?.count, 0)
+        XCTAssertEqual(empty["resourceType"] as? String, "Bundle")
+        XCTAssertNil(empty["entry"], "FHIR JSON has no empty arrays")
 
         let perLine = runCLI(["audit", "export", "--format", "fhir", "--json-lines"], environment: env)
         XCTAssertEqual(try perLine.stdout.split(separator: "\n").map { try json(String($0))["resourceType"] as? String }, ["AuditEvent", "AuditEvent"])

@@ -18,9 +18,11 @@ extension AuditOperations {
 
     /// The bytes of a FHIR Bundle around its entries, as `CanonicalJSON` writes
     /// `AuditExport.fhirBundle` (keys sorted: entry, resourceType, type), so a bundle can be
-    /// streamed one entry at a time.
+    /// streamed one entry at a time. FHIR JSON has no empty arrays: a bundle of no record has
+    /// no `entry` at all (`emptyBundle`).
     static let bundleHead = Array("{\"entry\":[".utf8)
     static let bundleTail = Array("],\"resourceType\":\"Bundle\",\"type\":\"collection\"}\n".utf8)
+    static let emptyBundle = Array("{\"resourceType\":\"Bundle\",\"type\":\"collection\"}\n".utf8)
 
     /// Reads the log and writes the records `filter` matches in `format`, to `outPath`
     /// (atomically: a temporary file moved into place when complete; never replacing a file
@@ -48,7 +50,6 @@ extension AuditOperations {
         let exporter = AuditExport(site: site)
         var summary = ExportSummary()
         let bundle = format == .fhir && !jsonLines
-        if bundle { emit(bundleHead) }
         do {
             try forEachLine(logPath: logPath) { line in
                 switch line {
@@ -61,7 +62,7 @@ extension AuditOperations {
                     var bytes: [UInt8]
                     switch format {
                     case .fhir:
-                        bytes = bundle && summary.exported > 0 ? [UInt8(ascii: ",")] : []
+                        bytes = !bundle ? [] : summary.exported == 0 ? bundleHead : [UInt8(ascii: ",")]
                         let event = exporter.fhirAuditEvent(record, hashHex: hash)
                         CanonicalJSON.write(bundle ? .object(["resource": event]) : event, into: &bytes)
                         if !bundle { bytes.append(0x0A) }
@@ -77,7 +78,7 @@ extension AuditOperations {
             file?.abort()
             throw error
         }
-        if bundle { emit(bundleTail) }
+        if bundle { emit(summary.exported == 0 ? emptyBundle : bundleTail) }
         if let failure {
             file?.abort()
             throw CMRError.writing(outPath ?? "-", failure)
