@@ -14,7 +14,8 @@ extension AuditExport {
             "recorded": .string(record.time),
             "outcome": .string(String(record.outcome.code.rawValue)),
         ]
-        if let message = record.outcome.message { event["outcomeDesc"] = .string(message) }
+        // FHIR strings are never empty: empty optional values are left out.
+        if let message = record.outcome.message, !message.isEmpty { event["outcomeDesc"] = .string(message) }
 
         event["agent"] = .array(agents(of: record).map { agent in
             var member: [String: JSON] = [
@@ -78,6 +79,7 @@ extension AuditExport {
                 details.append(("NumberOfInstances", String(sopClass.count)))
                 details += sopClass.instances.map { ("SOPInstanceUID", $0) }
             }
+            details.removeAll { $0.value.isEmpty }
             if !details.isEmpty {
                 member["detail"] = .array(details.map { .object(["type": .string($0.type), "valueString": .string($0.value)]) })
             }
