@@ -88,6 +88,16 @@ final class AuditExportTests: XCTestCase {
         XCTAssertEqual(trace.first { $0["type"] == "hash" }?["valueString"], hash)
     }
 
+    func testFHIRHasNoEmptyStrings() throws {
+        var (record, hash) = exampleRecord()
+        record.outcome.message = ""
+        record.details = ["empty": ""]
+        let text = String(decoding: CanonicalJSON.encode(AuditExport().fhirAuditEvent(record, hashHex: hash)), as: UTF8.self)
+        XCTAssertFalse(text.contains("\"\""), text)
+        XCTAssertFalse(text.contains("outcomeDesc"))
+        XCTAssertFalse(text.contains("details.empty"))
+    }
+
     func testFHIRBundle() throws {
         let (record, hash) = exampleRecord()
         let event = AuditExport().fhirAuditEvent(record, hashHex: hash)
