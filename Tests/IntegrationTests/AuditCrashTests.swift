@@ -61,18 +61,26 @@ final class AuditCrashTests: XCTestCase {
         XCTAssertEqual(quarantine.count, recoveries.count)
         let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(quarantine[0].utf8)) as? [String: Any])
         XCTAssertEqual(first["length"] as? Int, torn.count)
+        XCTAssertEqual((first["bytes"] as? String).flatMap { Data(base64Encoded: $0) }, Data(torn), "the quarantined bytes are the torn ones")
 
         // The records in the log, by writer and index, with their seq.
         let shown = try Peers.run(cmr, ["audit", "show", "--json", log])
         XCTAssertEqual(shown.status, 0, shown.err)
         var present: [String: Int] = [:]  // "w3 17" → seq
+        var recoveryDigests: [String] = []
         for line in shown.out.split(separator: "\n") {
             let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if (record["event"] as? [String: String])?["name"] == "recovery" {
+                recoveryDigests.append((record["details"] as? [String: String])?["quarantinedSHA256"] ?? "")
+                XCTAssertTrue(recoveries.contains(record["seq"] as? Int ?? -1))
+            }
             guard let details = record["details"] as? [String: String], let writer = details["writer"], let index = details["index"] else { continue }
             let key = writer + " " + index
             XCTAssertNil(present[key], "\(key) appears twice")
             present[key] = record["seq"] as? Int
         }
+        XCTAssertEqual(recoveryDigests, try quarantine.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["sha256"] as? String ?? "?" },
+                       "each recovery record names its quarantined bytes")
         var acknowledged = 0
         for w in 0..<writers {
             let lines = try String(contentsOfFile: dir + "/w\(w).out", encoding: .utf8).split(separator: "\n")
