@@ -8,7 +8,7 @@ _cmr_subcommands() {
     case "$1" in
     'cmr') echo 'inspect deidentify key reidentify synth audit completion help version' ;;
     'cmr key') echo 'new fingerprint' ;;
-    'cmr audit') echo 'verify show checkpoint prove keygen' ;;
+    'cmr audit') echo 'verify show export checkpoint prove keygen' ;;
     esac
 }
 
@@ -26,6 +26,7 @@ _cmr_options() {
     'cmr audit') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr audit verify') echo '--key --trusted-checkpoint --proof --strict --json --help --quiet --verbose --no-color -k -h -q -v' ;;
     'cmr audit show') echo '--since --until --event --study --actor --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr audit export') echo '--format --json-lines --site --out --overwrite --since --until --event --study --actor --help --quiet --verbose --no-color -o -h -q -v' ;;
     'cmr audit checkpoint') echo '--key --origin --help --quiet --verbose --no-color -k -h -q -v' ;;
     'cmr audit prove') echo '--checkpoint --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr audit keygen') echo '--out --name --help --quiet --verbose --no-color -o -h -q -v' ;;
@@ -38,7 +39,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -86,6 +87,14 @@ _cmr_complete_value() {
     'cmr audit show --event') : ;;
     'cmr audit show --study') : ;;
     'cmr audit show --actor') : ;;
+    'cmr audit export --format') _cmr_words 'fhir dicom' "$3" ;;
+    'cmr audit export --site') : ;;
+    'cmr audit export --out' | 'cmr audit export -o') _cmr_files "$3" ;;
+    'cmr audit export --since') : ;;
+    'cmr audit export --until') : ;;
+    'cmr audit export --event') : ;;
+    'cmr audit export --study') : ;;
+    'cmr audit export --actor') : ;;
     'cmr audit checkpoint --key' | 'cmr audit checkpoint -k') _cmr_files "$3" ;;
     'cmr audit checkpoint --origin') : ;;
     'cmr audit prove --checkpoint') _cmr_files "$3" ;;
@@ -123,6 +132,10 @@ _cmr_complete_positional() {
         0) _cmr_files "$3" ;;
         esac ;;
     'cmr audit show')
+        case "$2" in
+        0) _cmr_files "$3" ;;
+        esac ;;
+    'cmr audit export')
         case "$2" in
         0) _cmr_files "$3" ;;
         esac ;;

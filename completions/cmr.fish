@@ -10,7 +10,7 @@ function __cmr_subcommands
         case 'cmr key'
             printf '%s\n' 'new' 'fingerprint'
         case 'cmr audit'
-            printf '%s\n' 'verify' 'show' 'checkpoint' 'prove' 'keygen'
+            printf '%s\n' 'verify' 'show' 'export' 'checkpoint' 'prove' 'keygen'
     end
 end
 
@@ -144,6 +144,7 @@ complete -c cmr -n '__cmr_at cmr synth' -l audit-log -r -F -d 'Append this run\'
 # cmr audit
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'verify' -d 'Check that the audit log is complete and untouched'
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'show' -d 'List audit records, filtered by time, event, study or user'
+complete -c cmr -n '__cmr_at_start cmr audit' -a 'export' -d 'Export audit records as FHIR AuditEvent or DICOM audit messages'
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'checkpoint' -d 'Sign a checkpoint of the audit log'
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'prove' -d 'Print an inclusion proof of one audit record'
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'keygen' -d 'Make a key pair for signing audit checkpoints'
@@ -164,6 +165,19 @@ complete -c cmr -n '__cmr_at cmr audit show' -l study -x -d 'Only records with a
 complete -c cmr -n '__cmr_at cmr audit show' -l actor -x -d 'Only records by this user (or USER@HOST)'
 complete -c cmr -n '__cmr_at cmr audit show' -l json -d 'Print matching records as JSON Lines, exactly as in the log'
 complete -c cmr -n '__cmr_at cmr audit show' -F
+
+# cmr audit export
+complete -c cmr -n '__cmr_at cmr audit export' -l format -x -a 'fhir dicom' -d 'fhir (FHIR R4 AuditEvent) or dicom (DICOM audit message XML)'
+complete -c cmr -n '__cmr_at cmr audit export' -l json-lines -d 'With --format fhir: one AuditEvent per line instead of one Bundle'
+complete -c cmr -n '__cmr_at cmr audit export' -l site -x -d 'The enterprise site to name as the source (AuditEnterpriseSiteID, FHIR source.site)'
+complete -c cmr -n '__cmr_at cmr audit export' -s o -l out -r -F -d 'Write to FILE (atomically) instead of stdout'
+complete -c cmr -n '__cmr_at cmr audit export' -l overwrite -d 'Replace FILE if it exists (otherwise an existing file is an error)'
+complete -c cmr -n '__cmr_at cmr audit export' -l since -x -d 'Only records at or after TIME'
+complete -c cmr -n '__cmr_at cmr audit export' -l until -x -d 'Only records at or before TIME'
+complete -c cmr -n '__cmr_at cmr audit export' -l event -x -d 'Only records of this DICOM event code (110103) or cmr name (inspect)'
+complete -c cmr -n '__cmr_at cmr audit export' -l study -x -d 'Only records with an object of this Study Instance UID'
+complete -c cmr -n '__cmr_at cmr audit export' -l actor -x -d 'Only records by this user (or USER@HOST)'
+complete -c cmr -n '__cmr_at cmr audit export' -F
 
 # cmr audit checkpoint
 complete -c cmr -n '__cmr_at cmr audit checkpoint' -s k -l key -r -F -d 'The signing key (from \'cmr audit keygen\')'

@@ -22,6 +22,12 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): \(reason)"
         }
     }
+
+    /// The errno of a failed system call, else nil.
+    public var systemErrno: Int32? {
+        if case let .system(_, _, code) = self { return code }
+        return nil
+    }
 }
 
 #if canImport(Glibc)

@@ -26,6 +26,9 @@ public final class AuditLog: Sendable {
     /// Where signed checkpoints go: `<log>.checkpoints`.
     public var checkpointsPath: String { path + ".checkpoints" }
     let clock: any AuditClock
+    /// Where this value's last append left the log, so that the next append by the same value
+    /// need not read the tail back (see `withLockedLog`).
+    let tailCache = TailCache()
 
     public init(path: String, clock: any AuditClock = SystemAuditClock()) {
         self.path = path
@@ -70,6 +73,7 @@ public final class AuditLog: Sendable {
             if !bytes.isEmpty {
                 try POSIXFile.writeOnce(fd, bytes, path: path)
                 try POSIXFile.dataSync(fd, path: path)
+                tailCache.store(TailCache.Entry(identity: try POSIXFile.identity(fd, path: path), tail: Tail(nextSeq: seq, prevHex: prev)))
             }
             return written
         }
@@ -96,14 +100,22 @@ public final class AuditLog: Sendable {
 
     /// Opens (creating with mode 0600 and parent folders) and locks the log, repairs a torn tail,
     /// and runs `body` with the descriptor and the chain position to continue from.
+    ///
+    /// The tail is normally read back from the file (the last complete line, parsed and hashed).
+    /// When the file is exactly as this value's own last append left it — same device, inode,
+    /// size, modification and change times, read under the lock after that append's fdatasync —
+    /// the remembered chain position is used instead: any write by another process (or any
+    /// truncation) since then changes the size or the times.
     func withLockedLog<T>(_ body: (Int32, Tail) throws(AuditError) -> T) throws(AuditError) -> T {
-        try POSIXFile.makeParentDirectory(of: path)
-        let existed = POSIXFile.exists(path)
-        let fd = try POSIXFile.open(path, O_RDWR | O_APPEND | O_CREAT, mode: 0o600)
+        let fd = try openCreating()
         defer { close(fd) }
-        if !existed { POSIXFile.syncParentDirectory(of: path) }
         try POSIXFile.lock(fd, LOCK_EX, path: path)
-        let size = try POSIXFile.size(fd, path: path)
+        let identity = try POSIXFile.identity(fd, path: path)
+        if let cached = tailCache.load(), cached.identity == identity {
+            return try body(fd, cached.tail)
+        }
+        tailCache.store(nil)
+        let size = Int(identity.size)
         let end = try findTail(fd, size: size)
         if end.goodLength < size {
             try quarantine(fd, from: end.goodLength, to: size)
@@ -118,6 +130,23 @@ public final class AuditLog: Sendable {
         }
         let tail = Tail(nextSeq: end.record.map { $0.seq + 1 } ?? 0, prevHex: end.recordHashHex ?? AuditRecord.genesisPrevious)
         return try body(fd, tail)
+    }
+
+    /// Opens the log for appending; creates it (mode 0600, parent folders 0700, the folder
+    /// synced so the new name is durable) only when it does not exist yet.
+    func openCreating() throws(AuditError) -> Int32 {
+        do {
+            return try POSIXFile.open(path, O_RDWR | O_APPEND)
+        } catch let error where error.systemErrno == ENOENT {
+            try POSIXFile.makeParentDirectory(of: path)
+            do {
+                let fd = try POSIXFile.open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL, mode: 0o600)
+                POSIXFile.syncParentDirectory(of: path)
+                return fd
+            } catch let error where error.systemErrno == EEXIST {
+                return try POSIXFile.open(path, O_RDWR | O_APPEND)  // another process created it first
+            }
+        }
     }
 
     struct TailScan {
@@ -204,5 +233,36 @@ public final class AuditLog: Sendable {
                 "quarantinedSHA256": Hex.encode(SHA256.hash(bytes)),
                 "quarantineFile": quarantinePath,
             ])
+    }
+}
+
+/// The chain position an `AuditLog` value left after its last append, and the file's identity
+/// at that moment. Guarded by a mutex: one `AuditLog` may be shared between threads.
+final class TailCache: @unchecked Sendable {
+    struct Entry {
+        var identity: POSIXFile.Identity
+        var tail: AuditLog.Tail
+    }
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var entry: Entry?
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func load() -> Entry? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return entry
+    }
+
+    func store(_ new: Entry?) {
+        pthread_mutex_lock(mutex)
+        entry = new
+        pthread_mutex_unlock(mutex)
     }
 }

@@ -20,6 +20,29 @@ enum POSIXFile {
         }
     }
 
+    /// What changes when anyone writes to or truncates a file: device, inode, size, and the
+    /// modification and status-change times.
+    struct Identity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: timespec
+        var changed: timespec
+
+        static func == (a: Identity, b: Identity) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.size == b.size
+                && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+                && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+        }
+    }
+
+    static func identity(_ fd: Int32, path: String) throws(AuditError) -> Identity {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(call: "fstat", path: path, errno: errno) }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                        modified: info.st_mtim, changed: info.st_ctim)
+    }
+
     static func size(_ fd: Int32, path: String) throws(AuditError) -> Int {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(call: "fstat", path: path, errno: errno) }

@@ -30,6 +30,34 @@ final class AuditLogTests: XCTestCase {
         XCTAssertEqual(again.prev, batch[4].recordHashHex)
     }
 
+    /// An `AuditLog` remembers where its own last append left the chain and skips reading the
+    /// tail back only while the file is exactly as it left it.
+    func testRememberedTailOnlyWhileTheFileIsUnchanged() throws {
+        let folder = try temporaryDirectory(self)
+        let path = folder + "/audit.log"
+        let a = log(path), b = log(path)
+        let first = try a.append(sampleDraft(0))
+        XCTAssertEqual(a.tailCache.load()?.tail.nextSeq, 1)
+        XCTAssertEqual(a.tailCache.load()?.tail.prevHex, first.recordHashHex)
+        let second = try b.append(sampleDraft(1))  // another writer: a's remembered tail is stale
+        let third = try a.append(sampleDraft(2))
+        XCTAssertEqual(third.seq, 2)
+        XCTAssertEqual(third.prev, second.recordHashHex)
+        XCTAssertEqual(try a.append(sampleDraft(3)).prev, third.recordHashHex)  // remembered
+
+        // Same size, other bytes (the last record rewritten in place): read back, not remembered.
+        var lines = try readLines(path)
+        var changed = try AuditRecord(canonicalLine: lines[3])
+        changed.actor.user = String(repeating: "z", count: changed.actor.user.count)
+        lines[3] = changed.canonicalBytes
+        usleep(20_000)  // a later modification time even on coarse clocks
+        let fd = open(path, O_WRONLY)
+        let offset = lines[0..<3].map { $0.count + 1 }.reduce(0, +)
+        _ = lines[3].withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        close(fd)
+        XCTAssertEqual(try a.append(sampleDraft(4)).prev, changed.recordHashHex)
+    }
+
     func testLongLastLineFoundFromTheEnd() throws {
         let folder = try temporaryDirectory(self)
         let log = AuditLog(path: folder + "/audit.log", clock: ManualClock())

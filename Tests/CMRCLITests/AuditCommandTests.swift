@@ -187,6 +187,58 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertEqual(runCLI(["audit", "show", "--since", "yesterday"], environment: env).status, 64)
     }
 
+    func testExport() throws {
+        _ = makeLog()
+        let bundle = runCLI(["audit", "export"], environment: env)
+        XCTAssertEqual(bundle.status, 0, bundle.stderr)
+        let document = try json(bundle.stdout)
+        XCTAssertEqual(document["resourceType"] as? String, "Bundle")
+        XCTAssertEqual(document["type"] as? String, "collection")
+        let entries = try XCTUnwrap(document["entry"] as? [[String: Any]])
+        XCTAssertEqual(entries.compactMap { ($0["resource"] as? [String: Any])?["id"] as? String }.map { $0.prefix(6) }, ["cmr-0-", "cmr-1-"])
+        let inspectOnly = try json(runCLI(["audit", "export", "--event", "inspect"], environment: env).stdout)
+        XCTAssertEqual((inspectOnly["entry"] as? [Any])?.count, 1)
+        let empty = try json(runCLI(["audit", "export", "--since", "2999-01-01"], environment: env).stdout)
+        XCTAssertEqual(empty["resourceType"] as? String, "Bundle")
+        XCTAssertNil(empty["entry"], "FHIR JSON has no empty arrays")
+
+        let perLine = runCLI(["audit", "export", "--format", "fhir", "--json-lines"], environment: env)
+        XCTAssertEqual(try perLine.stdout.split(separator: "\n").map { try json(String($0))["resourceType"] as? String }, ["AuditEvent", "AuditEvent"])
+        let dicom = runCLI(["audit", "export", "--format", "dicom", "--site", "Ward 7"], environment: env)
+        XCTAssertEqual(dicom.status, 0, dicom.stderr)
+        XCTAssertEqual(dicom.stdout.split(separator: "\n").filter { $0.hasPrefix("<AuditMessage><EventIdentification ") && $0.hasSuffix("</AuditMessage>") }.count, 2)
+        XCTAssertTrue(dicom.stdout.contains("AuditEnterpriseSiteID=\"Ward 7\""))
+        XCTAssertEqual(runCLI(["audit", "export", "--format", "dicom", "--json-lines"], environment: env).status, 64)
+        XCTAssertEqual(runCLI(["audit", "export", "--format", "csv"], environment: env).status, 64)
+        XCTAssertEqual(runCLI(["audit", "export", dir + "/none.log"], environment: env).status, 66)
+
+        // --out: written atomically, mode 0600, never replaced without --overwrite.
+        let out = dir + "/export.xml"
+        let written = runCLI(["audit", "export", "--format", "dicom", "--out", out], environment: env)
+        XCTAssertEqual(written.status, 0, written.stderr)
+        XCTAssertEqual(written.stdout, "")
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), dicom.stdout.replacingOccurrences(of: " AuditEnterpriseSiteID=\"Ward 7\"", with: ""))
+        var info = stat()
+        XCTAssertEqual(stat(out, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        let again = runCLI(["audit", "export", "--out", out], environment: env)
+        XCTAssertEqual(again.status, 73, again.stderr)
+        XCTAssertTrue(again.stderr.contains(out), again.stderr)
+        XCTAssertEqual(runCLI(["audit", "export", "--out", out, "--overwrite"], environment: env).status, 0)
+        XCTAssertEqual(try json(try String(contentsOfFile: out, encoding: .utf8))["resourceType"] as? String, "Bundle")
+        XCTAssertEqual(runCLI(["audit", "export", "--out", dir + "/no/such/folder/x.json"], environment: env).status, 73)
+
+        // A line that is not a record: the records are exported, the status is 1.
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("not a record\n".utf8))
+        try handle.close()
+        let partial = runCLI(["audit", "export", "--json-lines"], environment: env)
+        XCTAssertEqual(partial.status, 1)
+        XCTAssertEqual(partial.stdout.split(separator: "\n").count, 2)
+        XCTAssertTrue(partial.stderr.contains("line 3 is not a record"), partial.stderr)
+    }
+
     func testLocationsAndFailures() throws {
         XCTAssertEqual(runCLI(["synth", "--out", dir + "/s"], environment: [:]).status, 78, "no log location at all")
         XCTAssertEqual(runCLI(["audit", "verify", dir + "/none.log"], environment: [:]).status, 66)

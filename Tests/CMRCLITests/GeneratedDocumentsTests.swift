@@ -26,7 +26,7 @@ final class GeneratedDocumentsTests: XCTestCase {
                                "docs/man/cmr.1", "docs/man/cmr-inspect.1", "docs/man/cmr-deidentify.1",
                                "docs/man/cmr-key.1", "docs/man/cmr-key-new.1", "docs/man/cmr-key-fingerprint.1",
                                "docs/man/cmr-reidentify.1", "docs/man/cmr-synth.1",
-                               "docs/man/cmr-audit.1", "docs/man/cmr-audit-verify.1", "docs/man/cmr-audit-show.1",
+                               "docs/man/cmr-audit.1", "docs/man/cmr-audit-verify.1", "docs/man/cmr-audit-show.1", "docs/man/cmr-audit-export.1",
                                "docs/man/cmr-audit-checkpoint.1", "docs/man/cmr-audit-prove.1", "docs/man/cmr-audit-keygen.1",
                                "docs/man/cmr-completion.1",
                                "docs/man/cmr-help.1", "docs/man/cmr-version.1"])

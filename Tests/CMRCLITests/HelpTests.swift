@@ -125,13 +125,21 @@ final class HelpTests: XCTestCase {
     }
 
     func testHelpFitsEightyColumnsAndHidesHiddenCommands() {
-        for command in [[], ["inspect"], ["completion"], ["help"], ["version"]] {
+        for command in [[], ["inspect"], ["completion"], ["help"], ["version"], ["audit"], ["audit", "export"]] {
             let help = runCLI(["help"] + command).stdout
             for line in help.split(separator: "\n") {
                 XCTAssertLessThanOrEqual(line.count, 80, "\(command): \(line)")
             }
             XCTAssertFalse(help.contains("_generate-docs"))
+            XCTAssertFalse(help.contains("_audit-load"))
         }
+    }
+
+    func testAuditHelpListsItsCommands() {
+        let help = runCLI(["audit", "--help"]).stdout
+        let commands = help.components(separatedBy: "Commands:\n").last?.components(separatedBy: "\n\n").first ?? ""
+        XCTAssertEqual(commands.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" },
+                       ["verify", "show", "export", "checkpoint", "prove", "keygen"], help)
     }
 
     func testHelpWidthFollowsTheTerminal() {

@@ -30,7 +30,7 @@ enum AuditCommand: CLICommand {
                 UsageExample("cmr audit verify --key site.pub --trusted-checkpoint trusted.note", "Check the chain, the checkpoints and that the log still holds the trusted one."),
                 UsageExample("cmr audit show --since 2026-11-01 --event inspect", "Who inspected what since November."),
             ],
-            subcommands: [AuditVerifyCommand.self, AuditShowCommand.self, AuditCheckpointCommand.self,
+            subcommands: [AuditVerifyCommand.self, AuditShowCommand.self, AuditExportCommand.self, AuditCheckpointCommand.self,
                           AuditProveCommand.self, AuditKeygenCommand.self],
             category: .record
         )
@@ -43,7 +43,34 @@ extension PositionalSpec {
                                          arity: .optional, completion: .file)
 }
 
+extension OptionSpec {
+    /// The record filters of `cmr audit show` and `cmr audit export`.
+    static let auditFilters: [OptionSpec] = [
+        .value("since", valueName: "TIME", help: "Only records at or after TIME."),
+        .value("until", valueName: "TIME", help: "Only records at or before TIME."),
+        .repeatable("event", valueName: "CODE|NAME", help: "Only records of this DICOM event code (110103) or cmr name (inspect); may be repeated."),
+        .value("study", valueName: "UID", help: "Only records with an object of this Study Instance UID."),
+        .value("actor", valueName: "USER", help: "Only records by this user (or USER@HOST)."),
+    ]
+}
+
 extension Invocation {
+    /// The record filter given by the `auditFilters` options.
+    func auditFilter() throws -> AuditOperations.Filter {
+        var filter = AuditOperations.Filter()
+        for (name, keyPath) in [("since", \AuditOperations.Filter.since), ("until", \AuditOperations.Filter.until)] {
+            guard let text = value(name) else { continue }
+            guard let ms = AuditOperations.parseTime(text) else {
+                throw CMRError(.usage, "--\(name): '\(text)' is not a time", hint: "use 2026-11-29, 2026-11-29T06:40 or 2026-11-29T06:40:00.000Z")
+            }
+            filter[keyPath: keyPath] = ms
+        }
+        filter.events = values("event")
+        filter.study = value("study")
+        filter.actor = value("actor")
+        return filter
+    }
+
     /// The log named as the positional `index`, else the default location.
     func auditLogPath(positional index: Int = 0) throws -> String {
         if positionals.count > index { return positionals[index] }

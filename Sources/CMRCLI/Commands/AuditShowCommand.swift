@@ -20,11 +20,7 @@ enum AuditShowCommand: CLICommand {
                 UsageExample("cmr audit show --study 1.2.840.113619.2.55.3 --json | jq .actor.user", "Who touched a study."),
             ],
             options: [
-                .value("since", valueName: "TIME", help: "Only records at or after TIME."),
-                .value("until", valueName: "TIME", help: "Only records at or before TIME."),
-                .repeatable("event", valueName: "CODE|NAME", help: "Only records of this DICOM event code (110103) or cmr name (inspect); may be repeated."),
-                .value("study", valueName: "UID", help: "Only records with an object of this Study Instance UID."),
-                .value("actor", valueName: "USER", help: "Only records by this user (or USER@HOST)."),
+            ] + OptionSpec.auditFilters + [
                 .json("Print matching records as JSON Lines, exactly as in the log."),
             ],
             positionals: [.auditLog],
@@ -40,17 +36,7 @@ enum AuditShowCommand: CLICommand {
 
     static func run(_ invocation: Invocation) throws -> Int32 {
         let inv = invocation
-        var filter = AuditOperations.Filter()
-        for (name, keyPath) in [("since", \AuditOperations.Filter.since), ("until", \AuditOperations.Filter.until)] {
-            guard let text = inv.value(name) else { continue }
-            guard let ms = AuditOperations.parseTime(text) else {
-                throw CMRError(.usage, "--\(name): '\(text)' is not a time", hint: "use 2026-11-29, 2026-11-29T06:40 or 2026-11-29T06:40:00.000Z")
-            }
-            filter[keyPath: keyPath] = ms
-        }
-        filter.events = inv.values("event")
-        filter.study = inv.value("study")
-        filter.actor = inv.value("actor")
+        let filter = try inv.auditFilter()
         let log = try inv.auditLogPath()
         var unreadable = 0
         try AuditOperations.forEachLine(logPath: log) { line in

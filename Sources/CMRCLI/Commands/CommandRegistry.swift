@@ -12,5 +12,6 @@ public enum CommandRegistry {
         HelpCommand.self,
         VersionCommand.self,
         GenerateDocsCommand.self,
+        AuditLoadCommand.self,
     ]
 }

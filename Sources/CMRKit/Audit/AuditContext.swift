@@ -23,6 +23,9 @@ public struct AuditContext: Sendable {
     public let logPath: String
     /// Who runs the command: OS user, host, pid.
     public let actor: AuditActor
+    /// The log, kept for the whole run: a process that appends again (a server, a loop) then
+    /// continues the chain from where its last append left it without reading the tail back.
+    public let log: AuditLog
 
     /// The checkpoint signing key (`CMR_AUDIT_SIGNING_KEY`, a key file from `cmr audit keygen`):
     /// when set, `append` signs a checkpoint afterwards if none was written in the last
@@ -33,6 +36,7 @@ public struct AuditContext: Sendable {
     public init(logPath: String, actor: AuditActor) {
         self.logPath = logPath
         self.actor = actor
+        self.log = AuditLog(path: logPath)
     }
 
     /// The log to write: `--audit-log PATH` if given, else `CMR_AUDIT_LOG`, else
@@ -81,7 +85,6 @@ public struct AuditContext: Sendable {
     /// Appends `drafts` with one lock, one write and one sync.
     @discardableResult
     public func append(_ drafts: [AuditRecordDraft]) throws(CMRError) -> [AuditRecord] {
-        let log = AuditLog(path: logPath)
         let records: [AuditRecord]
         do {
             records = try log.append(drafts)
