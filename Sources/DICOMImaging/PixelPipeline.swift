@@ -1,0 +1,220 @@
+import DICOMCore
+
+/// Native frame + data set → a picture, in the order PS3.3 C.11 and PS3.14 define (see
+/// docs/pixel-pipeline.md): stored values (masked to Bits Stored, sign-extended) → Modality LUT →
+/// VOI LUT → Presentation LUT shape (MONOCHROME1 inverted after VOI) → output levels; colour
+/// images (RGB, YBR_*, PALETTE COLOR) go to 8-bit RGB.
+///
+/// ```swift
+/// let frame: NativeFrame = …                                   // from a decoder or native Pixel Data
+/// let r = try PixelPipeline.render(frame, dataSet: file.dataSet, frameIndex: 0,
+///                                  options: RenderOptions(window: .fileWindow(index: 0)))
+/// let png = PNGEncoder.preview.encode(r.image)                  // r.choice says what was used
+/// ```
+///
+/// Pure function: no I/O; errors are `ImagingError`.
+public enum PixelPipeline {
+    public struct Rendering: Sendable, Equatable {
+        public var image: RenderedImage
+        public var choice: RenderChoice
+    }
+
+    public static func render(_ frame: NativeFrame, dataSet: DataSet, frameIndex: Int = 0,
+                              options: RenderOptions = RenderOptions()) throws -> Rendering {
+        let pi = frame.description.photometricInterpretation.trimmingSpaces.uppercased()
+        switch pi {
+        case "MONOCHROME1", "MONOCHROME2":
+            return try renderGrey(frame, dataSet: dataSet, frameIndex: frameIndex, options: options, monochrome1: pi == "MONOCHROME1")
+        case "PALETTE COLOR":
+            return try renderPalette(frame, dataSet: dataSet)
+        case "RGB", "YBR_FULL", "YBR_FULL_422", "YBR_RCT", "YBR_ICT":
+            return try renderColour(frame, photometric: pi)
+        default:
+            throw ImagingError(.invalidDescription, "photometric interpretation \(pi) cannot be rendered")
+        }
+    }
+
+    // MARK: Greyscale
+
+    static func renderGrey(_ frame: NativeFrame, dataSet: DataSet, frameIndex: Int, options: RenderOptions,
+                           monochrome1: Bool) throws -> Rendering {
+        try frame.validate(samplesPerPixel: 1)
+        let d = frame.description
+        guard options.depth == 8 || options.depth == 16 else {
+            throw ImagingError(.invalidDescription, "output depth \(options.depth) is not 8 or 16")
+        }
+        let maxOutput = options.depth == 16 ? 65535 : 255
+        let isFloat = d.bitsAllocated == 64 || (!dataSet.contains(.pixelData) && dataSet.contains(.floatPixelData))
+        let modality = try ModalityTransform(dataSet: dataSet, frameIndex: frameIndex, signedInput: d.isSigned)
+        let shape = dataSet.string(.presentationLUTShape)?.uppercased()
+        let inverted = options.inverse ?? (monochrome1 || shape == "INVERSE")
+        let format: RenderedImage.Format = options.depth == 16 ? .grey16 : .grey8
+        let n = d.rows * d.columns
+
+        let statistics: ValueStatistics
+        var codes: [UInt16] = []
+        var values: [Double] = []
+        var outputTable: [UInt16] = []
+        if !isFloat && d.bitsAllocated <= 16 {
+            // Every raw sample is a code below 2^Bits Allocated: build the whole chain as one table.
+            codes = try rawCodes(frame)
+            let codeCount = 1 << d.bitsAllocated
+            let shift = d.highBit - d.bitsStored + 1
+            var modalityOfCode = [Double](repeating: 0, count: codeCount)
+            for code in 0..<codeCount {
+                let stored = NativeFrame.storedValue(raw: code, shift: shift, bitsStored: d.bitsStored, signed: d.isSigned)
+                modalityOfCode[code] = modality.apply(Double(stored))
+            }
+            statistics = ValueStatistics(codes: codes, codeCount: codeCount, values: modalityOfCode, integral: modality.isIntegral)
+            let (voi, source) = try chooseVOI(dataSet: dataSet, frameIndex: frameIndex, options: options,
+                                              statistics: statistics, modality: modality, description: d, isFloat: false)
+            outputTable = modalityOfCode.map { UInt16(voi.output($0, maxOutput: maxOutput, inverted: inverted)) }
+            let image = apply(outputTable, to: codes, width: d.columns, height: d.rows, format: format)
+            return Rendering(image: image, choice: RenderChoice(photometricInterpretation: d.photometricInterpretation, modality: modality,
+                                                                voi: voi, voiSource: source, inverted: inverted, format: format))
+        }
+        // 32-bit integers, Float and Double Float Pixel Data: per sample, in Double.
+        let samples = isFloat ? try frame.floatValues() : try frame.storedValues().map(Double.init)
+        values = samples.map { modality.apply($0) }
+        statistics = ValueStatistics(values: values, integral: !isFloat && modality.isIntegral)
+        let (voi, source) = try chooseVOI(dataSet: dataSet, frameIndex: frameIndex, options: options,
+                                          statistics: statistics, modality: modality, description: d, isFloat: isFloat)
+        var bytes = [UInt8](repeating: 0, count: n * format.bytesPerPixel)
+        for i in 0..<n {
+            let v = voi.output(values[i], maxOutput: maxOutput, inverted: inverted)
+            if format == .grey16 {
+                bytes[2 * i] = UInt8(v >> 8)
+                bytes[2 * i + 1] = UInt8(v & 0xFF)
+            } else {
+                bytes[i] = UInt8(v)
+            }
+        }
+        return Rendering(image: RenderedImage(width: d.columns, height: d.rows, format: format, bytes: bytes),
+                         choice: RenderChoice(photometricInterpretation: d.photometricInterpretation, modality: modality,
+                                              voi: voi, voiSource: source, inverted: inverted, format: format))
+    }
+
+    /// The raw samples of a 1-, 8- or 16-bit frame as codes (bits unpacked, 16-bit little-endian).
+    static func rawCodes(_ frame: NativeFrame) throws -> [UInt16] {
+        let d = frame.description
+        let n = d.rows * d.columns
+        var codes = [UInt16](repeating: 0, count: n)
+        frame.bytes.withUnsafeBytes { raw in
+            codes.withUnsafeMutableBufferPointer { out in
+                switch d.bitsAllocated {
+                case 1:
+                    for i in 0..<n { out[i] = UInt16(raw[i >> 3] >> UInt8(i & 7)) & 1 }
+                case 8:
+                    for i in 0..<n { out[i] = UInt16(raw[i]) }
+                default:
+                    for i in 0..<n { out[i] = UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8 }
+                }
+            }
+        }
+        return codes
+    }
+
+    /// Maps every code through `table` into an image of `format`.
+    static func apply(_ table: [UInt16], to codes: [UInt16], width: Int, height: Int, format: RenderedImage.Format) -> RenderedImage {
+        let n = width * height
+        var bytes = [UInt8](repeating: 0, count: n * format.bytesPerPixel)
+        table.withUnsafeBufferPointer { t in
+            codes.withUnsafeBufferPointer { c in
+                bytes.withUnsafeMutableBufferPointer { out in
+                    if format == .grey16 {
+                        for i in 0..<n {
+                            let v = t[Int(c[i])]
+                            out[2 * i] = UInt8(v >> 8)
+                            out[2 * i + 1] = UInt8(v & 0xFF)
+                        }
+                    } else {
+                        for i in 0..<n { out[i] = UInt8(truncatingIfNeeded: t[Int(c[i])]) }
+                    }
+                }
+            }
+        }
+        return RenderedImage(width: width, height: height, format: format, bytes: bytes)
+    }
+
+    // MARK: Choosing the VOI
+
+    /// The VOI for the frame and a short account of where it came from.
+    static func chooseVOI(dataSet: DataSet, frameIndex: Int, options: RenderOptions, statistics: ValueStatistics,
+                          modality: ModalityTransform, description d: ImagePixelDescription,
+                          isFloat: Bool) throws -> (VOITransform, String) {
+        let windows = fileWindows(dataSet: dataSet, frameIndex: frameIndex)
+        let luts = try fileLUTs(dataSet: dataSet, frameIndex: frameIndex, signedInput: d.isSigned || modality != .identity)
+        switch options.window {
+        case .automatic:
+            if let first = windows.first(where: \.isValid), let i = windows.firstIndex(of: first) {
+                return (first, "window \(i + 1) of \(windows.count) (file)")
+            }
+            if let first = luts.first { return (first, "VOI LUT 1 of \(luts.count) (file)") }
+            return (statistics.window(lowPercent: 0.5, highPercent: 99.5), "percentiles 0.5–99.5 (computed)")
+        case .fileWindow(let index):
+            guard windows.indices.contains(index), windows[index].isValid else {
+                throw ImagingError(.invalidDescription, "the file has no valid window \(index + 1) (it has \(windows.count))")
+            }
+            return (windows[index], "window \(index + 1) of \(windows.count) (file)")
+        case .fileLUT(let index):
+            guard luts.indices.contains(index) else {
+                throw ImagingError(.invalidDescription, "the file has no VOI LUT \(index + 1) (it has \(luts.count))")
+            }
+            return (luts[index], "VOI LUT \(index + 1) of \(luts.count) (file)")
+        case .explicit(let c, let w, let f):
+            let voi = VOITransform.window(center: c, width: w, function: f)
+            guard voi.isValid else { throw ImagingError(.invalidDescription, "window center \(c) width \(w) is not valid for \(f.rawValue)") }
+            return (voi, "window given")
+        case .minMax:
+            return (statistics.window(lowPercent: 0, highPercent: 100), "minimum–maximum (computed)")
+        case .percentiles(let lo, let hi):
+            guard 0 <= lo, lo < hi, hi <= 100 else { throw ImagingError(.invalidDescription, "percentiles \(lo)–\(hi) are not 0 ≤ low < high ≤ 100") }
+            return (statistics.window(lowPercent: lo, highPercent: hi), "percentiles \(DataSet.format(lo))–\(DataSet.format(hi)) (computed)")
+        case .fullRange:
+            let range = fullRange(modality: modality, description: d, statistics: statistics, isFloat: isFloat)
+            return (.fullRange(minimum: range.lowerBound, maximum: range.upperBound), "full range (no VOI)")
+        }
+    }
+
+    /// Window Center/Width pairs of the frame: its Frame VOI LUT functional group, else the data set's.
+    static func fileWindows(dataSet: DataSet, frameIndex: Int) -> [VOITransform] {
+        let grouped = FunctionalGroups.item(.frameVOILUTSequence, frame: frameIndex, in: dataSet)
+        let source = grouped.map { $0.contains(.windowCenter) ? $0 : dataSet } ?? dataSet
+        let centers = source.doubles(.windowCenter), widths = source.doubles(.windowWidth)
+        let function = VOILUTFunction(attribute: source.string(.voilutFunction))
+        return zip(centers, widths).map { .window(center: $0, width: $1, function: function) }
+    }
+
+    /// Tables of the frame's VOI LUT Sequence (in its Frame VOI LUT functional group, else the data set's).
+    static func fileLUTs(dataSet: DataSet, frameIndex: Int, signedInput: Bool) throws -> [VOITransform] {
+        let grouped = FunctionalGroups.item(.frameVOILUTSequence, frame: frameIndex, in: dataSet)
+        var items = grouped?.items(.voilutSequence) ?? []
+        if items.isEmpty { items = dataSet.items(.voilutSequence) }
+        return try items.compactMap { try LookupTable(item: $0, signedInput: signedInput) }.map { .lut($0) }
+    }
+
+    /// The range modality values can take: all stored values through the modality transform (DCMTK's
+    /// absolute minimum and maximum), or for floating-point data the frame's own range.
+    static func fullRange(modality: ModalityTransform, description d: ImagePixelDescription,
+                          statistics: ValueStatistics, isFloat: Bool) -> ClosedRange<Double> {
+        if isFloat { return statistics.minimum...max(statistics.minimum, statistics.maximum) }
+        let lo = d.isSigned ? -Double(1 << (d.bitsStored - 1)) : 0
+        let hi = d.isSigned ? Double(1 << (d.bitsStored - 1)) - 1 : Double((1 << d.bitsStored) - 1)
+        switch modality {
+        case .identity: return lo...hi
+        case .lut(let t): return 0...Double(t.outputLevels - 1)
+        case .rescale:
+            let a = modality.apply(lo), b = modality.apply(hi)
+            return min(a, b)...max(a, b)
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " || s.last == "\0" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,97 @@
+/// The distribution of one frame's modality values, from a histogram (never a sort of the pixels):
+/// minimum, maximum and percentiles, from which the automatic windows are made.
+struct ValueStatistics: Sendable {
+    /// Distinct modality values (or histogram bin lower edges) ascending, with their pixel counts.
+    private(set) var values: [Double] = []
+    private(set) var counts: [Int] = []
+    /// Width of a bin when values are binned (0: exact values).
+    private(set) var binWidth: Double = 0
+    let integral: Bool
+    var total: Int { counts.reduce(0, +) }
+    private(set) var minimum: Double = 0
+    private(set) var maximum: Double = 0
+
+    /// From raw codes and the modality value of every code (the table path: at most 65536 codes).
+    init(codes: [UInt16], codeCount: Int, values modalityOfCode: [Double], integral: Bool) {
+        self.integral = integral
+        var histogram = [Int](repeating: 0, count: codeCount)
+        codes.withUnsafeBufferPointer { c in
+            histogram.withUnsafeMutableBufferPointer { h in
+                for code in c { h[Int(code)] += 1 }
+            }
+        }
+        // Several codes can share a modality value (a modality LUT); order by value.
+        let used = (0..<codeCount).filter { histogram[$0] > 0 }.sorted { modalityOfCode[$0] < modalityOfCode[$1] }
+        for code in used {
+            let v = modalityOfCode[code]
+            if let last = values.last, last == v { counts[counts.count - 1] += histogram[code] } else {
+                values.append(v)
+                counts.append(histogram[code])
+            }
+        }
+        minimum = values.first ?? 0
+        maximum = values.last ?? 0
+    }
+
+    /// From modality values of any kind: 4096 equal bins between the minimum and the maximum, or
+    /// exact integers when they span fewer values than that.
+    init(values samples: [Double], integral: Bool) {
+        self.integral = integral
+        let finite = samples.lazy.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return }
+        minimum = lo
+        maximum = hi
+        if integral && hi - lo < 65536 {
+            var histogram = [Int](repeating: 0, count: Int(hi - lo) + 1)
+            for v in finite { histogram[Int(v - lo)] += 1 }
+            for (i, c) in histogram.enumerated() where c > 0 {
+                values.append(lo + Double(i))
+                counts.append(c)
+            }
+            return
+        }
+        let bins = 4096
+        let width = hi > lo ? (hi - lo) / Double(bins) : 0
+        var histogram = [Int](repeating: 0, count: bins)
+        for v in finite {
+            let b = width > 0 ? min(Int((v - lo) / width), bins - 1) : 0
+            histogram[b] += 1
+        }
+        for (i, c) in histogram.enumerated() where c > 0 {
+            values.append(lo + Double(i) * width)
+            counts.append(c)
+        }
+        binWidth = width
+    }
+
+    /// The value at `percent` of the pixels: the value of rank ⌊N·p/100⌋ counting from 0 for the
+    /// low end (`upper` false), of rank ⌈N·p/100⌉ − 1 for the high end.
+    func percentile(_ percent: Double, upper: Bool) -> Double {
+        let n = total
+        guard n > 0 else { return 0 }
+        let exact = Double(n) * percent / 100
+        let rank = min(max(upper ? Int(exact.rounded(.up)) - 1 : Int(exact.rounded(.down)), 0), n - 1)
+        var seen = 0
+        for (i, c) in counts.enumerated() {
+            seen += c
+            if seen > rank {
+                if !upper || binWidth == 0 { return values[i] }
+                return min(values[i] + binWidth, maximum)
+            }
+        }
+        return maximum
+    }
+
+    /// A window covering the values from the low to the high percentile: for integer values the
+    /// one DCMTK's min-max window uses (centre (lo + hi + 1)/2, width hi − lo + 1, LINEAR), so the low
+    /// value maps to black and the high one to white; otherwise LINEAR_EXACT over [lo, hi].
+    func window(lowPercent: Double, highPercent: Double) -> VOITransform {
+        let lo = lowPercent <= 0 ? minimum : percentile(lowPercent, upper: false)
+        let hi = highPercent >= 100 ? maximum : percentile(highPercent, upper: true)
+        if integral && binWidth == 0 {
+            return .window(center: (lo + hi + 1) / 2, width: hi - lo + 1, function: .linear)
+        }
+        let width = hi > lo ? hi - lo : max(abs(lo), 1) * 1e-9
+        return .window(center: (lo + hi) / 2, width: width, function: .linearExact)
+    }
+}
