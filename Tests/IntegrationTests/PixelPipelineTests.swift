@@ -40,25 +40,33 @@ final class PixelPipelineTests: XCTestCase {
         return maxDiff
     }
 
-    func ct(signed: Bool = true, rows: Int = 64, columns: Int = 64, attributes: @escaping (inout DataSet) -> Void = { _ in }) -> PixelFixture {
+    /// A 64×64 12-bit image spanning the whole stored range, with Window Center/Width pairs,
+    /// rescale (intercept, slope) and further attributes when given.
+    func ct(signed: Bool = true, rows: Int = 64, columns: Int = 64, windows: [(String, String)] = [], rescale: (String, String)? = nil,
+            attributes: @escaping (inout DataSet) -> Void = { _ in }) -> PixelFixture {
         var f = PixelFixture()
         f.rows = rows
         f.columns = columns
         f.signed = signed
         f.samples = signed ? PixelFixture.spread(rows * columns, -2048, 2047) : PixelFixture.spread(rows * columns, 0, 4095)
-        f.attributes = attributes
+        f.attributes = { ds in
+            if !windows.isEmpty {
+                ds.setStrings(.windowCenter, windows.map(\.0), vr: .DS)
+                ds.setStrings(.windowWidth, windows.map(\.1), vr: .DS)
+            }
+            if let rescale {
+                ds.setStrings(.rescaleIntercept, [rescale.0], vr: .DS)
+                ds.setStrings(.rescaleSlope, [rescale.1], vr: .DS)
+            }
+            attributes(&ds)
+        }
         return f
     }
 
     // MARK: Greyscale against dcm2pnm
 
     func testSignedCTWithRescaleAndFileWindows() throws {
-        let f = ct { ds in
-            ds.setStrings(.rescaleIntercept, ["-1024"], vr: .DS)
-            ds.setStrings(.rescaleSlope, ["1"], vr: .DS)
-            ds.setStrings(.windowCenter, ["40", "-600.5"], vr: .DS)
-            ds.setStrings(.windowWidth, ["400", "1501"], vr: .DS)
-        }
+        let f = ct(windows: [("40", "400"), ("-600.5", "1501")], rescale: ("-1024", "1"))
         try compare(f, ["+Wi", "1"], RenderOptions(window: .fileWindow(index: 0)), "CT window 1")
         try compare(f, ["+Wi", "2"], RenderOptions(window: .fileWindow(index: 1)), "CT window 2")
         try compare(f, ["+Wi", "1"], RenderOptions(), "CT automatic = window 1")
@@ -89,19 +97,12 @@ final class PixelPipelineTests: XCTestCase {
     func testSigmoid() throws {
         let f = ct(signed: false)
         try compare(f, ["+Ww", "2000", "1000", "+Wfs"], RenderOptions(window: .explicit(center: 2000, width: 1000, function: .sigmoid)), "sigmoid")
-        let g = ct(signed: false) { ds in
-            ds.setStrings(.windowCenter, ["1000"], vr: .DS)
-            ds.setStrings(.windowWidth, ["700"], vr: .DS)
-            ds.setString(.voilutFunction, "SIGMOID")
-        }
+        let g = ct(signed: false, windows: [("1000", "700")]) { $0.setString(.voilutFunction, "SIGMOID") }
         try compare(g, ["+Wi", "1"], RenderOptions(), "sigmoid from file")
     }
 
     func testMonochrome1() throws {
-        var f = ct(signed: false) { ds in
-            ds.setStrings(.windowCenter, ["1800"], vr: .DS)
-            ds.setStrings(.windowWidth, ["2501"], vr: .DS)
-        }
+        var f = ct(signed: false, windows: [("1800", "2501")])
         f.photometric = "MONOCHROME1"
         try compare(f, ["+Wi", "1"], RenderOptions(), "MONOCHROME1 window")
         try compare(f, ["+Ww", "100", "50"], RenderOptions(window: .explicit(center: 100, width: 50)), "MONOCHROME1 narrow window")
@@ -110,11 +111,7 @@ final class PixelPipelineTests: XCTestCase {
     }
 
     func testPresentationLUTShapeInverse() throws {
-        let f = ct(signed: false) { ds in
-            ds.setStrings(.windowCenter, ["2048"], vr: .DS)
-            ds.setStrings(.windowWidth, ["4096"], vr: .DS)
-            ds.setString(.presentationLUTShape, "INVERSE")
-        }
+        let f = ct(signed: false, windows: [("2048", "4096")]) { $0.setString(.presentationLUTShape, "INVERSE") }
         try compare(f, ["+Wi", "1"], RenderOptions(), "INVERSE shape")
     }
 
@@ -166,13 +163,11 @@ final class PixelPipelineTests: XCTestCase {
     }
 
     func testModalityLUTSequence() throws {
-        var f = ct(signed: false) { ds in
+        var f = ct(signed: false, windows: [("25000", "9000")]) { ds in
             var item = DataSet()
             item.setInts(.lutDescriptor, [2048, 1024, 16], vr: .US)
             item.setInts(.lutData, (0..<2048).map { 30000 - $0 * 7 }, vr: .US)
             ds.setItems(.modalityLUTSequence, [item])
-            ds.setStrings(.windowCenter, ["25000"], vr: .DS)
-            ds.setStrings(.windowWidth, ["9000"], vr: .DS)
         }
         try compare(f, ["+Wi", "1"], RenderOptions(), "modality LUT + window")
         try compare(f, ["+Wm"], RenderOptions(window: .minMax), "modality LUT + min-max")
@@ -182,12 +177,7 @@ final class PixelPipelineTests: XCTestCase {
     }
 
     func testNonIntegerRescale() throws {
-        let f = ct { ds in
-            ds.setStrings(.rescaleIntercept, ["-1000.25"], vr: .DS)
-            ds.setStrings(.rescaleSlope, ["0.5"], vr: .DS)
-            ds.setStrings(.windowCenter, ["-1000"], vr: .DS)
-            ds.setStrings(.windowWidth, ["600"], vr: .DS)
-        }
+        let f = ct(windows: [("-1000", "600")], rescale: ("-1000.25", "0.5"))
         // DCMTK keeps rescaled values in integers (truncated toward zero); cmr keeps them exact,
         // as the standard does: the two may differ by one level near truncated values.
         try compare(f, ["+Wi", "1"], RenderOptions(), tolerance: 1, "slope 0.5, intercept -1000.25")
@@ -225,14 +215,8 @@ final class PixelPipelineTests: XCTestCase {
         }
         // The same frames through dcm2pnm, one file a frame with the frame's attributes at top level.
         for frame in 0..<2 {
-            var g = ct(signed: false)
+            var g = ct(signed: false, windows: [frame == 0 ? ("40", "400") : ("500", "3000")], rescale: ("-1024", frame == 0 ? "1" : "2"))
             g.samples = Array(f.samples[(frame * 4096)..<((frame + 1) * 4096)])
-            g.attributes = { ds in
-                ds.setStrings(.rescaleIntercept, ["-1024"], vr: .DS)
-                ds.setStrings(.rescaleSlope, [frame == 0 ? "1" : "2"], vr: .DS)
-                ds.setStrings(.windowCenter, [frame == 0 ? "40" : "500"], vr: .DS)
-                ds.setStrings(.windowWidth, [frame == 0 ? "400" : "3000"], vr: .DS)
-            }
             try compare(g, ["+Wi", "1"], RenderOptions(), "frame \(frame) as single frame")
         }
     }
@@ -328,13 +312,7 @@ final class PixelPipelineTests: XCTestCase {
     func testLinearExactAndModalityAgainstPydicom() throws {
         let python = try Peers.python()
         let dir = try Peers.temporaryFolder(self)
-        let f = ct { ds in
-            ds.setStrings(.rescaleIntercept, ["-1024"], vr: .DS)
-            ds.setStrings(.rescaleSlope, ["1"], vr: .DS)
-            ds.setStrings(.windowCenter, ["-300"], vr: .DS)
-            ds.setStrings(.windowWidth, ["1200"], vr: .DS)
-            ds.setString(.voilutFunction, "LINEAR_EXACT")
-        }
+        let f = ct(windows: [("-300", "1200")], rescale: ("-1024", "1")) { $0.setString(.voilutFunction, "LINEAR_EXACT") }
         let path = try f.write(dir + "/exact.dcm")
         // pydicom's windowing output spans the rescaled stored range (−2048 ... 2047, rescaled:
         // −3072 ... 1023); map it to 0 ... 255 the way cmr does: floor(t × 255).
