@@ -110,6 +110,30 @@ final class PixelPipelineTests: XCTestCase {
         try compare(f, ["+Wi", "1"], RenderOptions(depth: 16), "MONOCHROME1 16-bit")
     }
 
+    /// Where cmr follows the standard rather than DCMTK 3.6.7, the difference is measured and pinned:
+    /// inverted VOI LUT and no-VOI output (DCMTK scales by one level less when inverting, so its
+    /// darkest level is 1: at most 1 level apart). Inverted sigmoid and MONOCHROME1 with Presentation
+    /// LUT Shape INVERSE (one inversion, not two) agree exactly.
+    func testDocumentedDifferencesFromDCMTK() throws {
+        var lut = ct(signed: false) { ds in
+            var item = DataSet()
+            item.setInts(.lutDescriptor, [4096, 0, 12], vr: .US)
+            item.setInts(.lutData, Array(0..<4096), vr: .US)
+            ds.setItems(.voilutSequence, [item])
+        }
+        lut.photometric = "MONOCHROME1"
+        let a = try compare(lut, ["+Wl", "1"], RenderOptions(window: .fileLUT(index: 0)), tolerance: 1, "MONOCHROME1 VOI LUT")
+        let b = try compare(lut, ["-W"], RenderOptions(window: .fullRange), tolerance: 1, "MONOCHROME1 no VOI")
+        var s = ct(signed: false)
+        s.photometric = "MONOCHROME1"
+        let c = try compare(s, ["+Ww", "2000", "1000", "+Wfs"], RenderOptions(window: .explicit(center: 2000, width: 1000, function: .sigmoid)),
+                            "MONOCHROME1 sigmoid")
+        var both = ct(signed: false, windows: [("2048", "4096")]) { $0.setString(.presentationLUTShape, "INVERSE") }
+        both.photometric = "MONOCHROME1"
+        let d = try compare(both, ["+Wi", "1"], RenderOptions(), "MONOCHROME1 with INVERSE shape")
+        print("documented differences from DCMTK: inverted VOI LUT \(a), inverted no-VOI \(b), inverted sigmoid \(c), MONOCHROME1+INVERSE \(d)")
+    }
+
     func testPresentationLUTShapeInverse() throws {
         let f = ct(signed: false, windows: [("2048", "4096")]) { $0.setString(.presentationLUTShape, "INVERSE") }
         try compare(f, ["+Wi", "1"], RenderOptions(), "INVERSE shape")
