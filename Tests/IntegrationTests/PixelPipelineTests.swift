@@ -131,7 +131,11 @@ final class PixelPipelineTests: XCTestCase {
         var both = ct(signed: false, windows: [("2048", "4096")]) { $0.setString(.presentationLUTShape, "INVERSE") }
         both.photometric = "MONOCHROME1"
         let d = try compare(both, ["+Wi", "1"], RenderOptions(), "MONOCHROME1 with INVERSE shape")
-        print("documented differences from DCMTK: inverted VOI LUT \(a), inverted no-VOI \(b), inverted sigmoid \(c), MONOCHROME1+INVERSE \(d)")
+        // DCMTK 3.6.7 has no LINEAR_EXACT: it renders such a window as LINEAR.
+        let exact = ct(signed: false, windows: [("1000.5", "301")]) { $0.setString(.voilutFunction, "LINEAR_EXACT") }
+        try compare(exact, ["+Wi", "1"], RenderOptions(window: .explicit(center: 1000.5, width: 301, function: .linear)), "LINEAR_EXACT in DCMTK is LINEAR")
+        let e = try compare(exact, ["+Wi", "1"], RenderOptions(), tolerance: 1, "LINEAR_EXACT per the standard")
+        print("documented differences from DCMTK: inverted VOI LUT \(a), inverted no-VOI \(b), inverted sigmoid \(c), MONOCHROME1+INVERSE \(d), LINEAR_EXACT \(e)")
     }
 
     func testPresentationLUTShapeInverse() throws {
