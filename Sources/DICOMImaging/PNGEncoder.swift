@@ -16,8 +16,8 @@ public struct PNGEncoder: Sendable {
         case up
         case average
         case paeth
-        /// Per row, the filter type whose output has the smallest sum of absolute values (as
-        /// signed bytes): libpng's cheap heuristic. Usually the best of the fixed choices.
+        /// Per row, whichever of None, Sub, Up and Paeth gives the smallest sum of absolute values
+        /// (as signed bytes): libpng's cheap heuristic. Usually the best of the fixed choices.
         case adaptive
     }
 
@@ -65,79 +65,86 @@ public struct PNGEncoder: Sendable {
         let rowBytes = image.rowByteCount
         let bpp = image.format.bytesPerPixel
         var out = [UInt8](repeating: 0, count: image.height * (rowBytes + 1))
+        guard rowBytes > 0, image.height > 0 else { return out }
+        let zeros = [UInt8](repeating: 0, count: rowBytes)
+        // Scratch rows for the adaptive choice: one per candidate filter type (None, Sub, Up, Paeth).
+        let candidates: [UInt8] = [0, 1, 2, 4]
+        var scratch = [UInt8](repeating: 0, count: filter == .adaptive ? candidates.count * rowBytes : 0)
         image.bytes.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                var candidates = [[UInt8]](repeating: [UInt8](repeating: 0, count: rowBytes), count: 5)
-                for y in 0..<image.height {
-                    let row = UnsafeBufferPointer(rebasing: src[(y * rowBytes)..<((y + 1) * rowBytes)])
-                    let prior = y == 0 ? nil : UnsafeBufferPointer(rebasing: src[((y - 1) * rowBytes)..<(y * rowBytes)])
-                    let target = UnsafeMutableBufferPointer(rebasing: dst[(y * (rowBytes + 1) + 1)..<((y + 1) * (rowBytes + 1))])
-                    let type: UInt8
-                    switch filter {
-                    case .none: type = 0
-                    case .sub: type = 1
-                    case .up: type = 2
-                    case .average: type = 3
-                    case .paeth: type = 4
-                    case .adaptive:
-                        var best = 0, bestScore = Int.max
-                        for t in 0..<5 {
-                            let score = candidates[t].withUnsafeMutableBufferPointer { c -> Int in
-                                Self.apply(UInt8(t), row: row, prior: prior, bpp: bpp, into: c)
-                                var s = 0
-                                for b in c { s += b < 128 ? Int(b) : 256 - Int(b) }
-                                return s
+            zeros.withUnsafeBufferPointer { zero in
+                scratch.withUnsafeMutableBufferPointer { tmp in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for y in 0..<image.height {
+                            let row = src.baseAddress! + y * rowBytes
+                            let prior = y == 0 ? zero.baseAddress! : src.baseAddress! + (y - 1) * rowBytes
+                            let start = dst.baseAddress! + y * (rowBytes + 1)
+                            let type: UInt8
+                            switch filter {
+                            case .none: type = 0
+                            case .sub: type = 1
+                            case .up: type = 2
+                            case .average: type = 3
+                            case .paeth: type = 4
+                            case .adaptive:
+                                var best = 0, bestScore = Int.max
+                                for (k, t) in candidates.enumerated() {
+                                    let score = Self.apply(t, row: row, prior: prior, count: rowBytes, bpp: bpp,
+                                                           into: tmp.baseAddress! + k * rowBytes)
+                                    if score < bestScore { bestScore = score; best = k }
+                                }
+                                start.pointee = candidates[best]
+                                (start + 1).update(from: tmp.baseAddress! + best * rowBytes, count: rowBytes)
+                                continue
                             }
-                            if score < bestScore { bestScore = score; best = t }
+                            start.pointee = type
+                            _ = Self.apply(type, row: row, prior: prior, count: rowBytes, bpp: bpp, into: start + 1)
                         }
-                        dst[y * (rowBytes + 1)] = UInt8(best)
-                        for i in 0..<rowBytes { target[i] = candidates[best][i] }
-                        continue
                     }
-                    dst[y * (rowBytes + 1)] = type
-                    Self.apply(type, row: row, prior: prior, bpp: bpp, into: target)
                 }
             }
         }
         return out
     }
 
-    /// Filters one row with filter `type` (PNG §9.2); `prior` is nil for the first row (all zero).
+    /// Filters one row with filter `type` (PNG §9.2) into `out`; `prior` is the row above (zeros for
+    /// the first). Returns the row's score for the adaptive choice: the sum of the filtered bytes
+    /// taken as signed magnitudes (libpng's "minimum sum of absolute differences").
     @inline(__always)
-    static func apply(_ type: UInt8, row: UnsafeBufferPointer<UInt8>, prior: UnsafeBufferPointer<UInt8>?,
-                      bpp: Int, into out: UnsafeMutableBufferPointer<UInt8>) {
-        let n = row.count
+    static func apply(_ type: UInt8, row: UnsafePointer<UInt8>, prior: UnsafePointer<UInt8>, count n: Int, bpp: Int,
+                      into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let head = min(bpp, n)
+        var score = 0
+        @inline(__always) func put(_ i: Int, _ v: UInt8) {
+            out[i] = v
+            score &+= Int(Int8(bitPattern: v).magnitude)
+        }
         switch type {
         case 0:
-            for i in 0..<n { out[i] = row[i] }
+            for i in 0..<n { put(i, row[i]) }
         case 1:
-            for i in 0..<min(bpp, n) { out[i] = row[i] }
-            if n > bpp { for i in bpp..<n { out[i] = row[i] &- row[i - bpp] } }
+            for i in 0..<head { put(i, row[i]) }
+            for i in head..<max(head, n) { put(i, row[i] &- row[i - bpp]) }
         case 2:
-            if let prior { for i in 0..<n { out[i] = row[i] &- prior[i] } } else { for i in 0..<n { out[i] = row[i] } }
+            for i in 0..<n { put(i, row[i] &- prior[i]) }
         case 3:
-            for i in 0..<n {
-                let a = i >= bpp ? Int(row[i - bpp]) : 0
-                let b = prior.map { Int($0[i]) } ?? 0
-                out[i] = row[i] &- UInt8((a + b) >> 1)
-            }
+            for i in 0..<head { put(i, row[i] &- (prior[i] >> 1)) }
+            for i in head..<max(head, n) { put(i, row[i] &- UInt8((UInt16(row[i - bpp]) &+ UInt16(prior[i])) >> 1)) }
         default:
-            for i in 0..<n {
-                let a = i >= bpp ? Int(row[i - bpp]) : 0
-                let b = prior.map { Int($0[i]) } ?? 0
-                let c = i >= bpp ? (prior.map { Int($0[i - bpp]) } ?? 0) : 0
-                out[i] = row[i] &- UInt8(paeth(a, b, c))
+            for i in 0..<head { put(i, row[i] &- prior[i]) }  // a = c = 0: Paeth picks b
+            for i in head..<max(head, n) {
+                put(i, row[i] &- UInt8(truncatingIfNeeded: paeth(Int(row[i - bpp]), Int(prior[i]), Int(prior[i - bpp]))))
             }
         }
+        return score
     }
 
-    /// The Paeth predictor (PNG §9.4): whichever of left, above, upper-left is closest to a + b − c.
+    /// The Paeth predictor (PNG §9.4): whichever of left, above, upper-left is closest to a + b − c
+    /// (ties: left, then above).
     @inline(__always)
     static func paeth(_ a: Int, _ b: Int, _ c: Int) -> Int {
-        let p = a + b - c
-        let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
-        if pa <= pb && pa <= pc { return a }
-        return pb <= pc ? b : c
+        let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
+        let ab = pb < pa ? b : a
+        return pc < min(pa, pb) ? c : ab
     }
 
     static func appendChunk(_ type: String, _ data: [UInt8], to out: inout [UInt8]) {

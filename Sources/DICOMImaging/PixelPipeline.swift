@@ -51,34 +51,35 @@ public enum PixelPipeline {
         let format: RenderedImage.Format = options.depth == 16 ? .grey16 : .grey8
         let n = d.rows * d.columns
 
-        let statistics: ValueStatistics
-        var codes: [UInt16] = []
-        var values: [Double] = []
-        var outputTable: [UInt16] = []
         if !isFloat && d.bitsAllocated <= 16 {
-            // Every raw sample is a code below 2^Bits Allocated: build the whole chain as one table.
-            codes = try rawCodes(frame)
-            let codeCount = 1 << d.bitsAllocated
-            let shift = d.highBit - d.bitsStored + 1
+            // Each pixel's Bits Stored bits form a code below 2^Bits Stored: the whole chain becomes
+            // one table over the codes (sign extension included), and each pixel one look-up.
+            let codeCount = 1 << d.bitsStored
             var modalityOfCode = [Double](repeating: 0, count: codeCount)
             for code in 0..<codeCount {
-                let stored = NativeFrame.storedValue(raw: code, shift: shift, bitsStored: d.bitsStored, signed: d.isSigned)
+                let stored = NativeFrame.storedValue(raw: code, shift: 0, bitsStored: d.bitsStored, signed: d.isSigned)
                 modalityOfCode[code] = modality.apply(Double(stored))
             }
-            statistics = ValueStatistics(codes: codes, codeCount: codeCount, values: modalityOfCode, integral: modality.isIntegral)
+            var cached: ValueStatistics?
+            func statistics() -> ValueStatistics {
+                if let cached { return cached }
+                let s = ValueStatistics(histogram: histogram(frame, codeCount: codeCount), values: modalityOfCode, integral: modality.isIntegral)
+                cached = s
+                return s
+            }
             let (voi, source) = try chooseVOI(dataSet: dataSet, frameIndex: frameIndex, options: options,
                                               statistics: statistics, modality: modality, description: d, isFloat: false)
-            outputTable = modalityOfCode.map { UInt16(voi.output($0, maxOutput: maxOutput, inverted: inverted)) }
-            let image = apply(outputTable, to: codes, width: d.columns, height: d.rows, format: format)
+            let table = modalityOfCode.map { UInt16(voi.output($0, maxOutput: maxOutput, inverted: inverted)) }
+            let image = apply(table, to: frame, format: format)
             return Rendering(image: image, choice: RenderChoice(photometricInterpretation: d.photometricInterpretation, modality: modality,
                                                                 voi: voi, voiSource: source, inverted: inverted, format: format))
         }
         // 32-bit integers, Float and Double Float Pixel Data: per sample, in Double.
         let samples = isFloat ? try frame.floatValues() : try frame.storedValues().map(Double.init)
-        values = samples.map { modality.apply($0) }
-        statistics = ValueStatistics(values: values, integral: !isFloat && modality.isIntegral)
+        let values = samples.map { modality.apply($0) }
+        let statistics = ValueStatistics(values: values, integral: !isFloat && modality.isIntegral)
         let (voi, source) = try chooseVOI(dataSet: dataSet, frameIndex: frameIndex, options: options,
-                                          statistics: statistics, modality: modality, description: d, isFloat: isFloat)
+                                          statistics: { statistics }, modality: modality, description: d, isFloat: isFloat)
         var bytes = [UInt8](repeating: 0, count: n * format.bytesPerPixel)
         for i in 0..<n {
             let v = voi.output(values[i], maxOutput: maxOutput, inverted: inverted)
@@ -94,52 +95,62 @@ public enum PixelPipeline {
                                               voi: voi, voiSource: source, inverted: inverted, format: format))
     }
 
-    /// The raw samples of a 1-, 8- or 16-bit frame as codes (bits unpacked, 16-bit little-endian).
-    static func rawCodes(_ frame: NativeFrame) throws -> [UInt16] {
+    /// How many pixels of a 1-, 8- or 16-bit frame hold each code (Bits Stored bits, unsigned).
+    static func histogram(_ frame: NativeFrame, codeCount: Int) -> [Int] {
         let d = frame.description
+        var counts = [Int](repeating: 0, count: codeCount)
         let n = d.rows * d.columns
-        var codes = [UInt16](repeating: 0, count: n)
-        frame.bytes.withUnsafeBytes { raw in
-            codes.withUnsafeMutableBufferPointer { out in
+        let shift = d.highBit - d.bitsStored + 1, mask = codeCount - 1
+        counts.withUnsafeMutableBufferPointer { h in
+            frame.bytes.withUnsafeBytes { raw in
                 switch d.bitsAllocated {
-                case 1:
-                    for i in 0..<n { out[i] = UInt16(raw[i >> 3] >> UInt8(i & 7)) & 1 }
-                case 8:
-                    for i in 0..<n { out[i] = UInt16(raw[i]) }
-                default:
-                    for i in 0..<n { out[i] = UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8 }
+                case 1: for i in 0..<n { h[Int(raw[i >> 3] >> UInt8(i & 7)) & 1] += 1 }
+                case 8: for i in 0..<n { h[(Int(raw[i]) >> shift) & mask] += 1 }
+                default: for i in 0..<n { h[((Int(raw[2 * i]) | Int(raw[2 * i + 1]) << 8) >> shift) & mask] += 1 }
                 }
             }
         }
-        return codes
+        return counts
     }
 
-    /// Maps every code through `table` into an image of `format`.
-    static func apply(_ table: [UInt16], to codes: [UInt16], width: Int, height: Int, format: RenderedImage.Format) -> RenderedImage {
-        let n = width * height
+    /// Maps every code (Bits Stored bits, unsigned) of a 1-, 8- or 16-bit frame through `table` into
+    /// an image of `format`.
+    static func apply(_ table: [UInt16], to frame: NativeFrame, format: RenderedImage.Format) -> RenderedImage {
+        let d = frame.description
+        let n = d.rows * d.columns
+        let shift = d.highBit - d.bitsStored + 1, mask = table.count - 1
         var bytes = [UInt8](repeating: 0, count: n * format.bytesPerPixel)
         table.withUnsafeBufferPointer { t in
-            codes.withUnsafeBufferPointer { c in
+            frame.bytes.withUnsafeBytes { raw in
                 bytes.withUnsafeMutableBufferPointer { out in
+                    @inline(__always) func code(_ i: Int) -> Int {
+                        switch d.bitsAllocated {
+                        case 1: return Int(raw[i >> 3] >> UInt8(i & 7)) & 1
+                        case 8: return (Int(raw[i]) >> shift) & mask
+                        default: return ((Int(raw[2 * i]) | Int(raw[2 * i + 1]) << 8) >> shift) & mask
+                        }
+                    }
                     if format == .grey16 {
                         for i in 0..<n {
-                            let v = t[Int(c[i])]
+                            let v = t[code(i)]
                             out[2 * i] = UInt8(v >> 8)
                             out[2 * i + 1] = UInt8(v & 0xFF)
                         }
+                    } else if d.bitsAllocated == 16 {
+                        for i in 0..<n { out[i] = UInt8(truncatingIfNeeded: t[((Int(raw[2 * i]) | Int(raw[2 * i + 1]) << 8) >> shift) & mask]) }
                     } else {
-                        for i in 0..<n { out[i] = UInt8(truncatingIfNeeded: t[Int(c[i])]) }
+                        for i in 0..<n { out[i] = UInt8(truncatingIfNeeded: t[code(i)]) }
                     }
                 }
             }
         }
-        return RenderedImage(width: width, height: height, format: format, bytes: bytes)
+        return RenderedImage(width: d.columns, height: d.rows, format: format, bytes: bytes)
     }
 
     // MARK: Choosing the VOI
 
     /// The VOI for the frame and a short account of where it came from.
-    static func chooseVOI(dataSet: DataSet, frameIndex: Int, options: RenderOptions, statistics: ValueStatistics,
+    static func chooseVOI(dataSet: DataSet, frameIndex: Int, options: RenderOptions, statistics: () -> ValueStatistics,
                           modality: ModalityTransform, description d: ImagePixelDescription,
                           isFloat: Bool) throws -> (VOITransform, String) {
         let windows = fileWindows(dataSet: dataSet, frameIndex: frameIndex)
@@ -150,7 +161,7 @@ public enum PixelPipeline {
                 return (first, "window \(i + 1) of \(windows.count) (file)")
             }
             if let first = luts.first { return (first, "VOI LUT 1 of \(luts.count) (file)") }
-            return (statistics.window(lowPercent: 0.5, highPercent: 99.5), "percentiles 0.5–99.5 (computed)")
+            return (statistics().window(lowPercent: 0.5, highPercent: 99.5), "percentiles 0.5–99.5 (computed)")
         case .fileWindow(let index):
             guard windows.indices.contains(index), windows[index].isValid else {
                 throw ImagingError(.invalidDescription, "the file has no valid window \(index + 1) (it has \(windows.count))")
@@ -166,12 +177,12 @@ public enum PixelPipeline {
             guard voi.isValid else { throw ImagingError(.invalidDescription, "window center \(c) width \(w) is not valid for \(f.rawValue)") }
             return (voi, "window given")
         case .minMax:
-            return (statistics.window(lowPercent: 0, highPercent: 100), "minimum–maximum (computed)")
+            return (statistics().window(lowPercent: 0, highPercent: 100), "minimum–maximum (computed)")
         case .percentiles(let lo, let hi):
             guard 0 <= lo, lo < hi, hi <= 100 else { throw ImagingError(.invalidDescription, "percentiles \(lo)–\(hi) are not 0 ≤ low < high ≤ 100") }
-            return (statistics.window(lowPercent: lo, highPercent: hi), "percentiles \(DataSet.format(lo))–\(DataSet.format(hi)) (computed)")
+            return (statistics().window(lowPercent: lo, highPercent: hi), "percentiles \(DataSet.format(lo))–\(DataSet.format(hi)) (computed)")
         case .fullRange:
-            let range = fullRange(modality: modality, description: d, statistics: statistics, isFloat: isFloat)
+            let range = fullRange(modality: modality, description: d, statistics: isFloat ? statistics() : nil)
             return (.fullRange(minimum: range.lowerBound, maximum: range.upperBound), "full range (no VOI)")
         }
     }
@@ -196,8 +207,8 @@ public enum PixelPipeline {
     /// The range modality values can take: all stored values through the modality transform (DCMTK's
     /// absolute minimum and maximum), or for floating-point data the frame's own range.
     static func fullRange(modality: ModalityTransform, description d: ImagePixelDescription,
-                          statistics: ValueStatistics, isFloat: Bool) -> ClosedRange<Double> {
-        if isFloat { return statistics.minimum...max(statistics.minimum, statistics.maximum) }
+                          statistics: ValueStatistics?) -> ClosedRange<Double> {
+        if let statistics { return statistics.minimum...max(statistics.minimum, statistics.maximum) }
         let lo = d.isSigned ? -Double(1 << (d.bitsStored - 1)) : 0
         let hi = d.isSigned ? Double(1 << (d.bitsStored - 1)) - 1 : Double((1 << d.bitsStored) - 1)
         switch modality {

@@ -11,17 +11,12 @@ struct ValueStatistics: Sendable {
     private(set) var minimum: Double = 0
     private(set) var maximum: Double = 0
 
-    /// From raw codes and the modality value of every code (the table path: at most 65536 codes).
-    init(codes: [UInt16], codeCount: Int, values modalityOfCode: [Double], integral: Bool) {
+    /// From the pixel count of every raw code and the modality value of every code (the table
+    /// path: at most 65536 codes).
+    init(histogram: [Int], values modalityOfCode: [Double], integral: Bool) {
         self.integral = integral
-        var histogram = [Int](repeating: 0, count: codeCount)
-        codes.withUnsafeBufferPointer { c in
-            histogram.withUnsafeMutableBufferPointer { h in
-                for code in c { h[Int(code)] += 1 }
-            }
-        }
         // Several codes can share a modality value (a modality LUT); order by value.
-        let used = (0..<codeCount).filter { histogram[$0] > 0 }.sorted { modalityOfCode[$0] < modalityOfCode[$1] }
+        let used = histogram.indices.filter { histogram[$0] > 0 }.sorted { modalityOfCode[$0] < modalityOfCode[$1] }
         for code in used {
             let v = modalityOfCode[code]
             if let last = values.last, last == v { counts[counts.count - 1] += histogram[code] } else {
