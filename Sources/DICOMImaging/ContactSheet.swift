@@ -36,11 +36,14 @@ public struct ContactSheet: Sendable, Equatable {
             for y in 0..<tile.height {
                 for x in 0..<tile.width {
                     let target = ((originY + y) * width + originX + x) * channels
-                    for c in 0..<channels {
-                        let source = tile.format == .rgb8 ? c : 0
-                        var v = tile.sample(x: x, y: y, channel: source)
-                        if tile.format == .grey16 { v >>= 8 }
-                        sheet.bytes[target + c] = UInt8(v)
+                    let source = y * tile.width + x
+                    switch tile.format {
+                    case .grey8:
+                        for c in 0..<channels { sheet.bytes[target + c] = tile.bytes[source] }
+                    case .grey16:
+                        for c in 0..<channels { sheet.bytes[target + c] = tile.bytes[2 * source] }  // top 8 bits
+                    case .rgb8:
+                        for c in 0..<3 { sheet.bytes[target + c] = tile.bytes[3 * source + c] }
                     }
                 }
             }

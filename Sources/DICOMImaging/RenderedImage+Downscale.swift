@@ -19,56 +19,95 @@ extension RenderedImage {
 
     /// Area-average resampling to exactly `newWidth`×`newHeight` (meant for shrinking).
     public func resampled(width newWidth: Int, height newHeight: Int) -> RenderedImage {
+        precondition(newWidth > 0 && newHeight > 0, "resampled: empty target")
         let channels = format.channels
-        let xWeights = Self.areaWeights(from: width, to: newWidth)
-        let yWeights = Self.areaWeights(from: height, to: newHeight)
-        // Horizontal pass into doubles, then vertical pass.
-        var rows = [Double](repeating: 0, count: height * newWidth * channels)
-        for y in 0..<height {
-            for (ox, taps) in xWeights.enumerated() {
-                for c in 0..<channels {
-                    var sum = 0.0
-                    for (sx, w) in taps { sum += w * Double(sample(x: sx, y: y, channel: c)) }
-                    rows[(y * newWidth + ox) * channels + c] = sum
-                }
-            }
-        }
-        var out = RenderedImage(width: newWidth, height: newHeight, format: format)
-        let top = format == .grey16 ? 65535.0 : 255.0
-        for (oy, taps) in yWeights.enumerated() {
-            for ox in 0..<newWidth {
-                for c in 0..<channels {
-                    var sum = 0.0
-                    for (sy, w) in taps { sum += w * rows[(sy * newWidth + ox) * channels + c] }
-                    let v = Int(min(max(sum, 0), top).rounded())
-                    let i = oy * newWidth + ox
-                    switch format {
-                    case .grey8: out.bytes[i] = UInt8(v)
-                    case .rgb8: out.bytes[i * 3 + c] = UInt8(v)
-                    case .grey16:
-                        out.bytes[2 * i] = UInt8(v >> 8)
-                        out.bytes[2 * i + 1] = UInt8(v & 0xFF)
+        let wide = format == .grey16
+        let xTaps = Taps(from: width, to: newWidth), yTaps = Taps(from: height, to: newHeight)
+        let rowLength = newWidth * channels
+        // Horizontal pass: every source row shrunk to newWidth, in Double.
+        var rows = [Double](repeating: 0, count: height * rowLength)
+        bytes.withUnsafeBufferPointer { src in
+            rows.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let rowStart = y * width * channels
+                    for ox in 0..<newWidth {
+                        let first = xTaps.first[ox], weights = xTaps.weightStart[ox]
+                        for c in 0..<channels {
+                            var sum = 0.0
+                            for k in 0..<xTaps.count[ox] {
+                                let i = rowStart + (first + k) * channels + c
+                                let v = wide ? Double(Int(src[2 * i]) << 8 | Int(src[2 * i + 1])) : Double(src[i])
+                                sum += xTaps.weights[weights + k] * v
+                            }
+                            dst[y * rowLength + ox * channels + c] = sum
+                        }
                     }
                 }
             }
         }
-        return out
+        // Vertical pass, rounded to the nearest level.
+        var out = [UInt8](repeating: 0, count: newWidth * newHeight * format.bytesPerPixel)
+        let top = wide ? 65535.0 : 255.0
+        rows.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                var column = [Double](repeating: 0, count: rowLength)
+                for oy in 0..<newHeight {
+                    for j in 0..<rowLength { column[j] = 0 }
+                    let first = yTaps.first[oy], weights = yTaps.weightStart[oy]
+                    for k in 0..<yTaps.count[oy] {
+                        let w = yTaps.weights[weights + k], base = (first + k) * rowLength
+                        for j in 0..<rowLength { column[j] += w * src[base + j] }
+                    }
+                    for j in 0..<rowLength {
+                        let v = Int(min(max(column[j], 0), top).rounded())
+                        let i = oy * rowLength + j
+                        if wide {
+                            dst[2 * i] = UInt8(v >> 8)
+                            dst[2 * i + 1] = UInt8(v & 0xFF)
+                        } else {
+                            dst[i] = UInt8(v)
+                        }
+                    }
+                }
+            }
+        }
+        return RenderedImage(width: newWidth, height: newHeight, format: format, bytes: out)
     }
 
     /// For each output index, the source indices it covers and their weights (summing to 1): output
     /// pixel i covers source interval [i·s, (i+1)·s) with s = from/to.
     static func areaWeights(from: Int, to: Int) -> [[(Int, Double)]] {
-        let scale = Double(from) / Double(to)
-        return (0..<to).map { i in
-            let start = Double(i) * scale, end = Double(i + 1) * scale
-            var taps: [(Int, Double)] = []
-            var s = Int(start.rounded(.down))
-            while Double(s) < end && s < from {
-                let overlap = min(end, Double(s + 1)) - max(start, Double(s))
-                if overlap > 1e-12 { taps.append((s, overlap / scale)) }
-                s += 1
+        let taps = Taps(from: from, to: to)
+        return (0..<to).map { o in (0..<taps.count[o]).map { k in (taps.first[o] + k, taps.weights[taps.weightStart[o] + k]) } }
+    }
+
+    /// Area-average taps, flat: output o reads `count[o]` consecutive source indices from `first[o]`
+    /// with the weights at `weights[weightStart[o]...]`.
+    struct Taps {
+        var first: [Int] = [], count: [Int] = [], weightStart: [Int] = []
+        var weights: [Double] = []
+
+        init(from: Int, to: Int) {
+            let scale = Double(from) / Double(to)
+            for i in 0..<to {
+                let start = Double(i) * scale, end = Double(i + 1) * scale
+                var s = Int(start.rounded(.down))
+                var firstIndex = -1, n = 0
+                weightStart.append(weights.count)
+                while Double(s) < end && s < from {
+                    let overlap = min(end, Double(s + 1)) - max(start, Double(s))
+                    if overlap > 1e-12 {
+                        if firstIndex < 0 { firstIndex = s }
+                        weights.append(overlap / scale)
+                        n += 1
+                    } else if firstIndex >= 0 {
+                        break
+                    }
+                    s += 1
+                }
+                first.append(max(firstIndex, 0))
+                count.append(n)
             }
-            return taps
         }
     }
 }
