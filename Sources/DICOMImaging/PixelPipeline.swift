@@ -154,7 +154,9 @@ public enum PixelPipeline {
                           modality: ModalityTransform, description d: ImagePixelDescription,
                           isFloat: Bool) throws -> (VOITransform, String) {
         let windows = fileWindows(dataSet: dataSet, frameIndex: frameIndex)
-        let luts = try fileLUTs(dataSet: dataSet, frameIndex: frameIndex, signedInput: d.isSigned || modality != .identity)
+        // A VOI LUT's first mapped value is signed when the modality values can be negative (C.11.2.1.1).
+        let signedModality = isFloat || fullRange(modality: modality, description: d, statistics: nil).lowerBound < 0
+        let luts = try fileLUTs(dataSet: dataSet, frameIndex: frameIndex, signedInput: signedModality)
         switch options.window {
         case .automatic:
             if let first = windows.first(where: \.isValid), let i = windows.firstIndex(of: first) {

@@ -1,3 +1,5 @@
+import DICOMCore
+
 /// What `PixelPipeline` chose for a frame, for `cmr render --info` and for logs.
 public struct RenderChoice: Sendable, Equatable {
     public var photometricInterpretation: String
@@ -18,5 +20,31 @@ public struct RenderChoice: Sendable, Equatable {
         self.voiSource = voiSource
         self.inverted = inverted
         self.format = format
+    }
+}
+
+extension RenderChoice: CustomStringConvertible {
+    /// One line for `--info`: "MONOCHROME2, rescale ×1 −1024, window 40/400 LINEAR (window 1 of 2 (file)), 8-bit grey".
+    public var description: String {
+        var parts = [photometricInterpretation]
+        switch modality {
+        case .identity: break
+        case .rescale(let slope, let intercept): parts.append("rescale ×\(DataSet.format(slope)) \(intercept < 0 ? "−" : "+")\(DataSet.format(abs(intercept)))")
+        case .lut(let t): parts.append("modality LUT (\(t.entries.count) entries, \(t.bits) bits)")
+        }
+        if let voi {
+            switch voi {
+            case .window(let c, let w, let f): parts.append("window \(DataSet.format(c))/\(DataSet.format(w)) \(f.rawValue) (\(voiSource))")
+            case .lut(let t): parts.append("VOI LUT \(t.entries.count) entries, \(t.bits) bits (\(voiSource))")
+            case .fullRange(let lo, let hi): parts.append("no VOI, \(DataSet.format(lo))…\(DataSet.format(hi)) (\(voiSource))")
+            }
+        }
+        if inverted { parts.append("inverted") }
+        switch format {
+        case .grey8: parts.append("8-bit grey")
+        case .grey16: parts.append("16-bit grey")
+        case .rgb8: parts.append("8-bit RGB")
+        }
+        return parts.joined(separator: ", ")
     }
 }

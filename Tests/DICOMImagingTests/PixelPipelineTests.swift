@@ -192,3 +192,14 @@ final class PixelPipelineTests: XCTestCase {
 extension RenderedImage {
     var samplesBigEndian: [Int] { stride(from: 0, to: bytes.count, by: 2).map { Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]) } }
 }
+
+final class RenderChoiceTests: XCTestCase {
+    func testDescriptionForInfo() {
+        let c = RenderChoice(photometricInterpretation: "MONOCHROME1", modality: .rescale(slope: 1, intercept: -1024),
+                             voi: .window(center: 40, width: 400, function: .linear), voiSource: "window 1 of 2 (file)",
+                             inverted: true, format: .grey8)
+        XCTAssertEqual(c.description, "MONOCHROME1, rescale ×1 −1024, window 40/400 LINEAR (window 1 of 2 (file)), inverted, 8-bit grey")
+        let rgb = RenderChoice(photometricInterpretation: "RGB", modality: .identity, voi: nil, voiSource: "none (colour)", inverted: false, format: .rgb8)
+        XCTAssertEqual(rgb.description, "RGB, 8-bit RGB")
+    }
+}
