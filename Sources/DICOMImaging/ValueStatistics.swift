@@ -6,7 +6,11 @@ struct ValueStatistics: Sendable {
     private(set) var counts: [Int] = []
     /// Width of a bin when values are binned (0: exact values).
     private(set) var binWidth: Double = 0
+    /// The values themselves when binned, to find the exact value of a rank inside its bin.
+    private var samples: [Double] = []
     let integral: Bool
+    /// Bins between the minimum and the maximum when values are not few integers.
+    static let binCount = 4096
     var total: Int { counts.reduce(0, +) }
     private(set) var minimum: Double = 0
     private(set) var maximum: Double = 0
@@ -28,7 +32,7 @@ struct ValueStatistics: Sendable {
         maximum = values.last ?? 0
     }
 
-    /// From modality values of any kind: 4096 equal bins between the minimum and the maximum, or
+    /// From modality values of any kind: `binCount` equal bins between the minimum and the maximum, or
     /// exact integers when they span fewer values than that.
     init(values samples: [Double], integral: Bool) {
         self.integral = integral
@@ -45,7 +49,7 @@ struct ValueStatistics: Sendable {
             }
             return
         }
-        let bins = 4096
+        let bins = Self.binCount
         let width = hi > lo ? (hi - lo) / Double(bins) : 0
         var histogram = [Int](repeating: 0, count: bins)
         for v in finite {
@@ -57,10 +61,12 @@ struct ValueStatistics: Sendable {
             counts.append(c)
         }
         binWidth = width
+        self.samples = samples
     }
 
     /// The value at `percent` of the pixels: the value of rank ⌊N·p/100⌋ counting from 0 for the
-    /// low end (`upper` false), of rank ⌈N·p/100⌉ − 1 for the high end.
+    /// low end (`upper` false), of rank ⌈N·p/100⌉ − 1 for the high end. Exact: when values are
+    /// binned, the rank's bin is searched again among the values themselves.
     func percentile(_ percent: Double, upper: Bool) -> Double {
         let n = total
         guard n > 0 else { return 0 }
@@ -68,11 +74,17 @@ struct ValueStatistics: Sendable {
         let rank = min(max(upper ? Int(exact.rounded(.up)) - 1 : Int(exact.rounded(.down)), 0), n - 1)
         var seen = 0
         for (i, c) in counts.enumerated() {
-            seen += c
-            if seen > rank {
-                if !upper || binWidth == 0 { return values[i] }
-                return min(values[i] + binWidth, maximum)
+            if seen + c > rank {
+                if binWidth == 0 { return values[i] }
+                // The bin of values[i]: the same index computation as when counting.
+                let bins = Self.binCount
+                let target = Int(((values[i] - minimum) / binWidth).rounded())
+                let inBin = samples.filter { v in
+                    v.isFinite && (binWidth > 0 ? min(Int((v - minimum) / binWidth), bins - 1) : 0) == target
+                }.sorted()
+                return inBin[min(rank - seen, inBin.count - 1)]
             }
+            seen += c
         }
         return maximum
     }

@@ -147,6 +147,33 @@ final class PixelPipelineTests: XCTestCase {
         XCTAssertEqual(explicit.image.bytes, [0, 0, 255, 255])
     }
 
+    func testDoubleFloatPixelDataAutomaticWindowFromBinnedPercentiles() throws {
+        // 1000 values 0.0, 0.1, … 99.9 plus two wild outliers (1002 values): 0.5 % is rank 5 (0.4),
+        // 99.5 % is rank 996 (99.5), exactly, although the histogram's bins are 488 wide.
+        var values = (0..<1000).map { Double($0) / 10 }
+        values += [-1e6, 1e6]
+        var bytes: [UInt8] = []
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+        var ds = DataSet()
+        ds.insert(DataElement(.doubleFloatPixelData, .OD, bytes: bytes))
+        let f = NativeFrame(description: ImagePixelDescription(rows: 1, columns: values.count, bitsAllocated: 64, bitsStored: 64), bytes: bytes)
+        let r = try PixelPipeline.render(f, dataSet: ds)
+        guard case .window(let c, let w, .linearExact)? = r.choice.voi else { return XCTFail("\(String(describing: r.choice.voi))") }
+        XCTAssertEqual(c - w / 2, 0.4, accuracy: 1e-9)
+        XCTAssertEqual(c + w / 2, 99.5, accuracy: 1e-9)
+        XCTAssertEqual(r.image.bytes[500], 127)  // 50.0: ((50 − 49.95)/99.1 + 0.5) × 255 = 127.6
+        XCTAssertEqual(r.image.bytes[1000], 0)
+        XCTAssertEqual(r.image.bytes[1001], 255)
+    }
+
+    func testIntegerPercentilesAreExact() {
+        // 200 values 1 … 200: 0.5 % is rank 1 (value 2), 99.5 % is rank 198 (value 199).
+        let s = ValueStatistics(values: (1...200).map(Double.init), integral: true)
+        XCTAssertEqual(s.percentile(0.5, upper: false), 2)
+        XCTAssertEqual(s.percentile(99.5, upper: true), 199)
+        XCTAssertEqual(s.window(lowPercent: 0, highPercent: 100), .window(center: 101, width: 200, function: .linear))
+    }
+
     func testRGBPlanarConfigurations() throws {
         let pixels: [UInt8] = [255, 0, 0, 0, 255, 0]
         let byPixel = NativeFrame(description: ImagePixelDescription(rows: 1, columns: 2, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8,
