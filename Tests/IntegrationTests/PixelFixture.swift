@@ -102,6 +102,26 @@ struct PixelFixture {
     }
 }
 
+extension DataSet {
+    /// Red, green and blue Palette Color Lookup Table Descriptors (all `descriptor`) and their data:
+    /// plain (16-bit words, or 8-bit entries packed two to a word with `packed`) or segmented words.
+    mutating func setPalette(descriptor: [Int], red: [Int], green: [Int], blue: [Int], segmented: Bool = false, packed: Bool = false) {
+        let tags: [(Tag, Tag, Tag)] = [
+            (.redPaletteColorLookupTableDescriptor, .redPaletteColorLookupTableData, .segmentedRedPaletteColorLookupTableData),
+            (.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData, .segmentedGreenPaletteColorLookupTableData),
+            (.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData, .segmentedBluePaletteColorLookupTableData),
+        ]
+        for ((d, plain, seg), values) in zip(tags, [red, green, blue]) {
+            setInts(d, descriptor, vr: .US)
+            if packed {
+                insert(DataElement(plain, .OW, bytes: values.map { UInt8(truncatingIfNeeded: $0) } + (values.count % 2 == 1 ? [0] : [])))
+            } else {
+                setInts(segmented ? seg : plain, values, vr: .OW)
+            }
+        }
+    }
+}
+
 /// A PGM or PPM file (P2, P3, P5, P6) as DCMTK writes them.
 struct PNM {
     var width = 0, height = 0, maxValue = 0, channels = 1

@@ -306,20 +306,12 @@ final class PixelPipelineTests: XCTestCase {
             f.photometric = "PALETTE COLOR"
             f.samples = PixelFixture.spread(32 * 32, 0, 255, seed: 6)
             let top = bits == 8 ? 255 : 65535
+            let ramp = (0..<200).map { $0 * top / 199 }
             f.attributes = { ds in
-                for (d, t, fn) in [(Tag.redPaletteColorLookupTableDescriptor, Tag.redPaletteColorLookupTableData, { (i: Int) in i * top / 199 }),
-                                   (.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData, { (i: Int) in top - i * top / 199 }),
-                                   (.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData, { (i: Int) in (i * 37 % 200) * top / 199 })] {
-                    ds.setInts(d, [200, 20, bits], vr: .US)
-                    let entries = (0..<200).map(fn)
-                    if bits == 8 {
-                        ds.insert(DataElement(t, .OW, bytes: entries.map { UInt8($0) }))
-                    } else {
-                        ds.setInts(t, entries, vr: .OW)
-                    }
-                }
+                ds.setPalette(descriptor: [200, 20, bits], red: ramp, green: ramp.map { top - $0 }, blue: (0..<200).map { ($0 * 37 % 200) * top / 199 },
+                              packed: bits == 8)
             }
-            try compare(f, [], RenderOptions(), tolerance: 1, "palette \(bits)-bit entries")
+            try compare(f, [], RenderOptions(), "palette \(bits)-bit entries")
         }
     }
 
@@ -338,12 +330,8 @@ final class PixelPipelineTests: XCTestCase {
         p.photometric = "PALETTE COLOR"
         p.samples = PixelFixture.spread(32 * 32, 0, 4095, seed: 10)
         p.attributes = { ds in
-            for (d, t, k) in [(Tag.redPaletteColorLookupTableDescriptor, Tag.redPaletteColorLookupTableData, 1),
-                              (.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData, 7),
-                              (.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData, 13)] {
-                ds.setInts(d, [4096, 0, 16], vr: .US)
-                ds.setInts(t, (0..<4096).map { ($0 * k * 16) & 0xFFFF }, vr: .OW)
-            }
+            let table = { (k: Int) in (0..<4096).map { ($0 * k * 16) & 0xFFFF } }
+            ds.setPalette(descriptor: [4096, 0, 16], red: table(1), green: table(7), blue: table(13))
         }
         try compare(p, [], RenderOptions(), "palette, 12-bit indices, 4096 16-bit entries")
     }
@@ -363,14 +351,7 @@ final class PixelPipelineTests: XCTestCase {
         let red = [0, 3, 0, 1000, 2000, 1, 100, 60000, 2, 2, 0, 0, 1, 50, 100]
         let green = [0, 1, 65535, 1, 255, 0]  // each table expands to 256 entries
         let blue = [0, 2, 7, 9, 1, 254, 65000]
-        f.attributes = { ds in
-            for (d, t, words) in [(Tag.redPaletteColorLookupTableDescriptor, Tag.segmentedRedPaletteColorLookupTableData, red),
-                                  (.greenPaletteColorLookupTableDescriptor, .segmentedGreenPaletteColorLookupTableData, green),
-                                  (.bluePaletteColorLookupTableDescriptor, .segmentedBluePaletteColorLookupTableData, blue)] {
-                ds.setInts(d, [256, 0, 16], vr: .US)
-                ds.setInts(t, words, vr: .OW)
-            }
-        }
+        f.attributes = { $0.setPalette(descriptor: [256, 0, 16], red: red, green: green, blue: blue, segmented: true) }
         let path = try f.write(dir + "/seg.dcm")
         let script = """
         import sys, pydicom
