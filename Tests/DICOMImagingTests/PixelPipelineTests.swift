@@ -55,6 +55,22 @@ final class PixelPipelineTests: XCTestCase {
         XCTAssertEqual(r.image.bytes, [0, 127, 255])
     }
 
+    func testHighBitAboveBitsStoredInTheTablePath() throws {
+        // Bits Stored 12, High Bit 15: values sit in the top 12 bits; the low 4 bits are ignored.
+        let values = [-2048, 0, 2047]
+        let bytes = values.flatMap { v -> [UInt8] in
+            let raw = ((v & 0xFFF) << 4) | 0x5  // junk in the low bits
+            return [UInt8(raw & 0xFF), UInt8(raw >> 8)]
+        }
+        let f = NativeFrame(description: ImagePixelDescription(rows: 1, columns: 3, bitsAllocated: 16, bitsStored: 12, highBit: 15, isSigned: true),
+                            bytes: bytes)
+        XCTAssertEqual(try PixelPipeline.render(f, dataSet: DataSet(), options: RenderOptions(window: .minMax)).image.bytes, [0, 127, 255])
+        var eight = NativeFrame(description: ImagePixelDescription(rows: 1, columns: 2, bitsAllocated: 8, bitsStored: 4, highBit: 7), bytes: [0x0F, 0x0A])  // both 0: junk below
+        XCTAssertEqual(try PixelPipeline.render(eight, dataSet: DataSet(), options: RenderOptions(window: .minMax)).image.bytes, [0, 0])
+        eight.bytes = [0x1F, 0xF0]
+        XCTAssertEqual(try PixelPipeline.render(eight, dataSet: DataSet(), options: RenderOptions(window: .minMax)).image.bytes, [0, 255])
+    }
+
     func testAutomaticPrefersWindowThenLUTThenPercentiles() throws {
         var ds = DataSet()
         var item = DataSet()
