@@ -85,6 +85,47 @@ final class PNGEncoderTests: XCTestCase {
         XCTAssertEqual(Array(raw[10..<18]), [UInt8](repeating: 0, count: 8))
     }
 
+    /// `PNGEncoder.apply` against the PNG specification's definitions written out plainly, filtered
+    /// bytes and adaptive scores, for every filter type, pixel sizes 1, 2, 3 and many row lengths.
+    func testFiltersMatchTheDefinition() {
+        var state: UInt64 = 42
+        func byte() -> UInt8 { state = state &* 6364136223846793005 &+ 1442695040888963407; return UInt8(truncatingIfNeeded: state >> 40) }
+        for n in [1, 5, 16, 17, 33, 2047, 2048, 2049, 5000] {
+            let row = (0..<n).map { _ in byte() }, prior = (0..<n).map { _ in byte() }
+            for bpp in [1, 2, 3] {
+                for type in UInt8(0)...4 {
+                    var want = [UInt8](repeating: 0, count: n)
+                    var wantScore = 0
+                    for i in 0..<n {
+                        let a = i >= bpp ? Int(row[i - bpp]) : 0, b = Int(prior[i]), c = i >= bpp ? Int(prior[i - bpp]) : 0
+                        let p: Int
+                        switch type {
+                        case 0: p = 0
+                        case 1: p = a
+                        case 2: p = b
+                        case 3: p = (a + b) / 2
+                        default:
+                            let e = a + b - c
+                            p = abs(e - a) <= abs(e - b) && abs(e - a) <= abs(e - c) ? a : (abs(e - b) <= abs(e - c) ? b : c)
+                        }
+                        want[i] = UInt8((Int(row[i]) - p) & 0xFF)
+                        wantScore += abs(Int(Int8(bitPattern: want[i])))
+                    }
+                    var got = [UInt8](repeating: 0, count: n)
+                    let score = row.withUnsafeBufferPointer { r in
+                        prior.withUnsafeBufferPointer { p in
+                            got.withUnsafeMutableBufferPointer { o in
+                                PNGEncoder.apply(type, row: r.baseAddress!, prior: p.baseAddress!, count: n, bpp: bpp, into: o.baseAddress!)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(got, want, "type \(type), \(n) bytes, bpp \(bpp)")
+                    XCTAssertEqual(score, wantScore, "score: type \(type), \(n) bytes, bpp \(bpp)")
+                }
+            }
+        }
+    }
+
     func testPaethPredictor() {
         XCTAssertEqual(PNGEncoder.paeth(10, 20, 10), 20)  // p = 20: b is exact
         XCTAssertEqual(PNGEncoder.paeth(20, 10, 10), 20)  // p = 20: a is exact
