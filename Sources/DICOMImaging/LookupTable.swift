@@ -48,7 +48,7 @@ public struct LookupTable: Sendable, Equatable {
         guard d.count == 3 else {
             throw ImagingError(.invalidDescription, "LUT Descriptor \(descriptor.tag) has \(d.count) values, not 3")
         }
-        let count = d[0] == 0 ? 65536 : d[0]
+        let count = Self.entryCount(d[0])
         var first = d[1]
         if descriptor.vr != .SS, signedInput, first > 32767 { first -= 65536 }
         var bits = d[2]
@@ -72,6 +72,13 @@ public struct LookupTable: Sendable, Equatable {
             bits = max(8, maximum == 0 ? 1 : Int.bitWidth - maximum.leadingZeroBitCount)
         }
         self.init(firstMapped: first, bits: bits, entries: entries)
+    }
+
+    /// The number of entries a descriptor's first value stands for: 0 means 65536, and a value
+    /// read as SS (negative) is the same 16 bits read unsigned.
+    static func entryCount(_ value: Int) -> Int {
+        let v = value < 0 ? value + 65536 : value
+        return v <= 0 || v > 65535 ? 65536 : v
     }
 
     /// Reads the table held by one item of a Modality LUT Sequence or VOI LUT Sequence (LUT

@@ -96,7 +96,7 @@ public struct PaletteColorTables: Sendable, Equatable {
             }
             let d = DataSet.ints(of: desc)
             guard d.count == 3 else { throw ImagingError(.invalidDescription, "\(name) palette descriptor has \(d.count) values, not 3") }
-            let count = d[0] == 0 ? 65536 : d[0]
+            let count = LookupTable.entryCount(d[0])
             let bytes = seg.value.bytes
             let words = d[2] == 8
                 ? bytes.map(Int.init)

@@ -9,19 +9,21 @@
 ///   16-bit words from the start of the data, as pydicom reads it; those segments are expanded again. Indirect segments may not point at other
 ///   indirect segments (the standard forbids it, and it could loop).
 public enum SegmentedLookupTable {
+    /// Expansion stops at `entryCount` entries (65536 when not given): hostile data cannot make it
+    /// grow without bound.
     public static func expand(_ words: [Int], entryCount: Int? = nil) throws -> [Int] {
+        let cap = max(0, entryCount ?? 65536)
         var out: [Int] = []
         var offset = 0
-        while offset < words.count {
-            offset = try expandSegment(words, at: offset, into: &out, allowIndirect: true)
-            if let entryCount, out.count >= entryCount { break }
+        while offset < words.count && out.count < cap {
+            offset = try expandSegment(words, at: offset, into: &out, allowIndirect: true, cap: cap)
         }
-        if let entryCount, out.count > entryCount { out.removeLast(out.count - entryCount) }
+        if out.count > cap { out.removeLast(out.count - cap) }
         return out
     }
 
     /// Expands the segment at `offset`; returns the offset of the next one.
-    static func expandSegment(_ w: [Int], at offset: Int, into out: inout [Int], allowIndirect: Bool) throws -> Int {
+    static func expandSegment(_ w: [Int], at offset: Int, into out: inout [Int], allowIndirect: Bool, cap: Int) throws -> Int {
         func need(_ n: Int) throws {
             guard offset + n <= w.count else {
                 throw ImagingError(.invalidDescription, "segmented LUT data ends inside a segment (word \(offset))")
@@ -40,7 +42,7 @@ public enum SegmentedLookupTable {
                 throw ImagingError(.invalidDescription, "segmented LUT data starts with a linear segment (word \(offset))")
             }
             let y1 = w[offset + 2]
-            for i in 1...max(length, 1) where length > 0 {
+            for i in 1...max(length, 1) where length > 0 && out.count < cap {
                 let y = Double(y0) + Double(y1 - y0) * Double(i) / Double(length)
                 out.append(Int(y.rounded(.toNearestOrEven)))
             }
@@ -51,11 +53,11 @@ public enum SegmentedLookupTable {
                 throw ImagingError(.invalidDescription, "segmented LUT data: indirect segment refers to an indirect segment (word \(offset))")
             }
             var target = w[offset + 2] | w[offset + 3] << 16
-            for _ in 0..<length {
+            for _ in 0..<length where out.count < cap {
                 guard target < w.count else {
                     throw ImagingError(.invalidDescription, "segmented LUT data: indirect segment points past the data (word \(target))")
                 }
-                target = try expandSegment(w, at: target, into: &out, allowIndirect: false)
+                target = try expandSegment(w, at: target, into: &out, allowIndirect: false, cap: cap)
             }
             return offset + 4
         default:

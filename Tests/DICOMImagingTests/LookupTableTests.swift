@@ -38,6 +38,23 @@ final class LookupTableTests: XCTestCase {
         XCTAssertEqual(t.value(65535), 65535)
     }
 
+    func testCountWrittenAsSSReadsUnsigned() throws {
+        // 40000 entries written with VR SS reads back as −25536: the same 16 bits, unsigned.
+        let t = try LookupTable(descriptor: us(.lutDescriptor, [-25536, 0, 16], vr: .SS), data: us(.lutData, [1, 2, 3], vr: .OW), signedInput: false)
+        XCTAssertEqual(t.entries.count, 40000)
+        XCTAssertEqual(t.value(39999), 3)
+        XCTAssertEqual(LookupTable.entryCount(0), 65536)
+        XCTAssertEqual(LookupTable.entryCount(-1), 65535)
+    }
+
+    func testSegmentedExpansionIsCapped() throws {
+        // An indirect segment repeating a 65535-step linear segment 65535 times would make 4 billion
+        // entries: expansion stops at the descriptor's count (65536 when none).
+        let words = [0, 1, 5, 1, 65535, 9, 2, 65535, 3, 0]
+        XCTAssertEqual(try SegmentedLookupTable.expand(words).count, 65536)
+        XCTAssertEqual(try SegmentedLookupTable.expand(words, entryCount: 10).count, 10)
+    }
+
     func testEightBitEntriesPackedOrOnePerWord() throws {
         let packed = DataElement(.lutData, .OW, bytes: [10, 20, 30, 40])
         let t = try LookupTable(descriptor: us(.lutDescriptor, [4, 0, 8]), data: packed, signedInput: false)
