@@ -199,6 +199,7 @@ final class PixelPipelineTests: XCTestCase {
         }
         try compare(f, ["+Wi", "1"], RenderOptions(), "modality LUT + window")
         try compare(f, ["+Wm"], RenderOptions(window: .minMax), "modality LUT + min-max")
+        try compare(f, ["-W"], RenderOptions(window: .fullRange), "modality LUT, no VOI")
         f.signed = true
         f.samples = PixelFixture.spread(64 * 64, -2048, 2047)
         try compare(f, ["+Wi", "1"], RenderOptions(), "modality LUT, signed input")
