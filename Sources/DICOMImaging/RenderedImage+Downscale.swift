@@ -26,20 +26,27 @@ extension RenderedImage {
         let rowLength = newWidth * channels
         // Horizontal pass: every source row shrunk to newWidth, in Double.
         var rows = [Double](repeating: 0, count: height * rowLength)
+        let lineLength = width * channels
+        var line = [Double](repeating: 0, count: lineLength)
         bytes.withUnsafeBufferPointer { src in
             rows.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<height {
-                    let rowStart = y * width * channels
-                    for ox in 0..<newWidth {
-                        let first = xTaps.first[ox], weights = xTaps.weightStart[ox]
-                        for c in 0..<channels {
-                            var sum = 0.0
-                            for k in 0..<xTaps.count[ox] {
-                                let i = rowStart + (first + k) * channels + c
-                                let v = wide ? Double(Int(src[2 * i]) << 8 | Int(src[2 * i + 1])) : Double(src[i])
-                                sum += xTaps.weights[weights + k] * v
+                line.withUnsafeMutableBufferPointer { line in
+                    for y in 0..<height {
+                        // The source row as numbers, once.
+                        let rowStart = y * lineLength
+                        if wide {
+                            for j in 0..<lineLength { line[j] = Double(Int(src[2 * (rowStart + j)]) << 8 | Int(src[2 * (rowStart + j) + 1])) }
+                        } else {
+                            for j in 0..<lineLength { line[j] = Double(src[rowStart + j]) }
+                        }
+                        let out = y * rowLength
+                        for ox in 0..<newWidth {
+                            let first = xTaps.first[ox] * channels, weights = xTaps.weightStart[ox], count = xTaps.count[ox]
+                            for c in 0..<channels {
+                                var sum = 0.0
+                                for k in 0..<count { sum += xTaps.weights[weights + k] * line[first + k * channels + c] }
+                                dst[out + ox * channels + c] = sum
                             }
-                            dst[y * rowLength + ox * channels + c] = sum
                         }
                     }
                 }
