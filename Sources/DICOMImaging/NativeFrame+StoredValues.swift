@@ -2,7 +2,7 @@
 /// PS3.3 C.7.6.3.1.1).
 extension NativeFrame {
     /// Checks that the description can be read from `bytes`: sizes, bit positions and depth.
-    func validate(samplesPerPixel: Int? = nil, byteCount: Int? = nil) throws {
+    func validateForRendering(samplesPerPixel: Int? = nil, byteCount: Int? = nil) throws {
         let d = description
         guard d.rows > 0, d.columns > 0 else {
             throw ImagingError(.invalidDescription, "the image has \(d.rows) rows and \(d.columns) columns")
@@ -35,7 +35,7 @@ extension NativeFrame {
     /// Every stored value of a frame of integer samples (1, 8, 16 or 32 bits), in pixel order; for
     /// several samples per pixel, in the order the frame holds them.
     public func storedValues() throws -> [Int] {
-        try validate()
+        try validateForRendering()
         let d = description
         let count = d.rows * d.columns * d.samplesPerPixel
         let shift = d.highBit - d.bitsStored + 1
@@ -58,7 +58,7 @@ extension NativeFrame {
 
     /// Every sample of a Float Pixel Data (32-bit) or Double Float Pixel Data (64-bit) frame.
     public func floatValues() throws -> [Double] {
-        try validate()
+        try validateForRendering()
         let d = description
         let count = d.rows * d.columns * d.samplesPerPixel
         return bytes.withUnsafeBytes { raw in

@@ -232,7 +232,7 @@ public struct PNGEncoder: Sendable {
 }
 
 extension Array where Element == UInt8 {
-    mutating func appendBigEndian(_ v: UInt32) {
+    fileprivate mutating func appendBigEndian(_ v: UInt32) {
         append(UInt8(v >> 24))
         append(UInt8((v >> 16) & 0xFF))
         append(UInt8((v >> 8) & 0xFF))

@@ -14,9 +14,9 @@ extension PixelPipeline {
         }
         if is422 {
             guard d.columns % 2 == 0 else { throw ImagingError(.invalidDescription, "YBR_FULL_422 needs an even number of columns, not \(d.columns)") }
-            try frame.validate(samplesPerPixel: 3, byteCount: n * 2 * d.bitsAllocated / 8)
+            try frame.validateForRendering(samplesPerPixel: 3, byteCount: n * 2 * d.bitsAllocated / 8)
         } else {
-            try frame.validate(samplesPerPixel: 3)
+            try frame.validateForRendering(samplesPerPixel: 3)
         }
         let shift = d.highBit - d.bitsStored + 1
         let down = max(d.bitsStored - 8, 0), up = max(8 - d.bitsStored, 0)
@@ -60,7 +60,7 @@ extension PixelPipeline {
     /// PALETTE COLOR: each stored value looks up red, green and blue in the Palette Color Lookup
     /// Tables (plain or segmented, 8- or 16-bit entries; 16-bit entries keep their top 8 bits).
     static func renderPalette(_ frame: NativeFrame, dataSet: DataSet) throws -> Rendering {
-        try frame.validate(samplesPerPixel: 1)
+        try frame.validateForRendering(samplesPerPixel: 1)
         let d = frame.description
         let tables = try PaletteColorTables(dataSet: dataSet, signedInput: d.isSigned)
         let stored = try frame.storedValues()

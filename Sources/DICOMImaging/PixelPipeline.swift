@@ -21,7 +21,7 @@ public enum PixelPipeline {
 
     public static func render(_ frame: NativeFrame, dataSet: DataSet, frameIndex: Int = 0,
                               options: RenderOptions = RenderOptions()) throws -> Rendering {
-        let pi = frame.description.photometricInterpretation.trimmingSpaces.uppercased()
+        let pi = normalized(frame.description.photometricInterpretation)
         switch pi {
         case "MONOCHROME1", "MONOCHROME2":
             return try renderGrey(frame, dataSet: dataSet, frameIndex: frameIndex, options: options, monochrome1: pi == "MONOCHROME1")
@@ -34,11 +34,19 @@ public enum PixelPipeline {
         }
     }
 
+    /// A photometric interpretation as compared: upper case, without padding spaces or NULs.
+    static func normalized(_ photometric: String) -> String {
+        var s = Substring(photometric)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " || s.last == "\0" { s.removeLast() }
+        return s.uppercased()
+    }
+
     // MARK: Greyscale
 
     static func renderGrey(_ frame: NativeFrame, dataSet: DataSet, frameIndex: Int, options: RenderOptions,
                            monochrome1: Bool) throws -> Rendering {
-        try frame.validate(samplesPerPixel: 1)
+        try frame.validateForRendering(samplesPerPixel: 1)
         let d = frame.description
         guard options.depth == 8 || options.depth == 16 else {
             throw ImagingError(.invalidDescription, "output depth \(options.depth) is not 8 or 16")
@@ -220,14 +228,5 @@ public enum PixelPipeline {
             let a = modality.apply(lo), b = modality.apply(hi)
             return min(a, b)...max(a, b)
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " || s.last == "\0" { s.removeLast() }
-        return String(s)
     }
 }
