@@ -17,7 +17,7 @@ _cmr_options() {
     case "$1" in
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --audit-log --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
-    'cmr deidentify') echo '--mode --out --option --recipe --key-file --reid-table --name-by --jobs --shard --dry-run --verify --no-verify --digest --no-digest --blank --accept-burned-in --report --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -m -o -j -n -0 -h -q -v' ;;
+    'cmr deidentify') echo '--mode --out --option --recipe --key-file --reid-table --name-by --jobs --shard --dry-run --verify --no-verify --digest --blank --accept-burned-in --report --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -m -o -j -n -0 -h -q -v' ;;
     'cmr key') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr key new') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr key fingerprint') echo '--help --quiet --verbose --no-color -h -q -v' ;;

@@ -170,7 +170,7 @@ final class DeidentifyCommandTests: XCTestCase {
         var runs: [[String: Any]] = []
         for c in configs {
             let out = dir + "/" + c.name, report = dir + "/" + c.name + ".jsonl"
-            let r = try deidentify(f, mode: c.mode, options: c.options, out: out, extra: ["--accept-burned-in", "--report", report] + c.extra,
+            let r = try deidentify(f, mode: c.mode, options: c.options, out: out, extra: ["--accept-burned-in", "--digest", "--report", report] + c.extra,
                                    inputs: [f.corpus])
             XCTAssertEqual(r.status, 0, "\(c.name): verify must pass on the corpus (no false failures): \(r.err)")
             runs.append(["name": c.name, "mode": c.mode, "options": c.options, "output": out + "/corpus", "report": report])
