@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "DICOMDeidentifyTests", dependencies: ["DICOMDeidentify", "DICOMCoding"]),
         .testTarget(name: "CMRAuditTests", dependencies: ["CMRAudit"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding"], exclude: ["Scripts"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding", "DICOMImaging"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,124 @@
+/// Lossless JPEG (T.81 Annex H; Process 14, and SV1 = predictor 1): Huffman-coded differences
+/// from one of seven predictors, modulo 2^16, then the point transform shifted back.
+///
+/// Components must not be subsampled (DICOM encoders never do it for lossless). A restart
+/// interval must be a whole number of rows, as in IJG's lossless decoder; each interval starts
+/// prediction afresh like the first row of the image (H.1.2.1).
+struct JPEGLosslessDecoding {
+    let stream: JPEGStream
+    let data: UnsafeBufferPointer<UInt8>
+
+    func decode(_ description: ImagePixelDescription) throws -> NativeFrame {
+        let f = stream.frame
+        let w = f.width, h = f.height, n = f.components.count
+        guard f.components.allSatisfy({ $0.h == 1 && $0.v == 1 }) else {
+            throw ImagingError(.unsupportedTransferSyntax, "JPEG lossless: subsampled components are not supported")
+        }
+        // Samples as coded (before the point transform is undone), colour-by-pixel.
+        var samples = [UInt16](repeating: 0, count: w * h * n)
+        var pointTransform = 0
+        try samples.withUnsafeMutableBufferPointer { out in
+            for scan in stream.scans {
+                pointTransform = scan.al
+                try decodeScan(scan, out: out.baseAddress!, width: w, height: h, components: n)
+            }
+        }
+        if pointTransform > 0 {
+            for i in samples.indices { samples[i] = samples[i] &<< UInt16(pointTransform) }
+        }
+        var produced = description
+        produced.planarConfiguration = 0
+        let bytes = samples.withUnsafeBufferPointer { SampleWriter.pack($0, bitsAllocated: description.bitsAllocated) }
+        return NativeFrame(description: produced, bytes: bytes)
+    }
+
+    private func decodeScan(_ scan: JPEGStream.Scan, out: UnsafeMutablePointer<UInt16>, width w: Int, height h: Int, components n: Int) throws {
+        let f = stream.frame
+        let predictor = scan.ss
+        guard (1...7).contains(predictor) else {
+            throw ImagingError(.corruptData, "JPEG lossless: predictor (selection value) \(predictor) is not 1 to 7", offset: scan.dataStart)
+        }
+        guard scan.al < f.precision else {
+            throw ImagingError(.corruptData, "JPEG lossless: point transform \(scan.al) not below precision \(f.precision)", offset: scan.dataStart)
+        }
+        var tables: [JPEGHuffmanTable] = []
+        var comps: [Int] = []
+        for (index, dcID, _) in scan.components {
+            guard dcID < 4, let t = scan.dcTables[dcID] else {
+                throw ImagingError(.corruptData, "JPEG lossless: scan uses a Huffman table that was not defined", offset: scan.dataStart)
+            }
+            tables.append(t)
+            comps.append(index)
+        }
+        let ri = scan.restartInterval
+        let mcusPerRow = w  // one sample of each scan component per MCU
+        if ri > 0, ri % mcusPerRow != 0 {
+            throw ImagingError(.unsupportedTransferSyntax, "JPEG lossless: restart interval \(ri) is not a whole number of rows (\(w) MCUs)",
+                               offset: scan.dataStart)
+        }
+        let rowsPerInterval = ri > 0 ? ri / mcusPerRow : Int.max
+        let initial = 1 << (f.precision - scan.al - 1)
+        var reader = JPEGBitReader(data, from: scan.dataStart, to: scan.dataEnd)
+        let ns = comps.count
+        let rowStride = w * n
+        var restarts = 0
+
+        @inline(__always) func difference(_ t: JPEGHuffmanTable, _ r: inout JPEGBitReader) throws -> Int {
+            guard let s = t.decode(&r), s <= 16 else {
+                throw ImagingError(.corruptData, "JPEG lossless: invalid Huffman code", offset: r.offset)
+            }
+            if s == 16 { return 32768 }
+            return r.receiveExtend(s)
+        }
+
+        for y in 0..<h {
+            var firstRow = y == 0
+            if y > 0, y % rowsPerInterval == 0 {
+                if reader.overran { throw truncated(reader) }
+                try reader.restart(expecting: restarts % 8)
+                restarts += 1
+                firstRow = true
+            }
+            let row = out + y * rowStride
+            let above = row - rowStride
+            for ci in 0..<ns {
+                let c = comps[ci]
+                // First column: the initial value on a first row, else the sample above.
+                let d = try difference(tables[ci], &reader)
+                let p0 = firstRow ? initial : Int(above[c])
+                row[c] = UInt16(truncatingIfNeeded: p0 &+ d)
+            }
+            var x = 1
+            while x < w {
+                for ci in 0..<ns {
+                    let c = comps[ci]
+                    let i = x * n + c
+                    let d = try difference(tables[ci], &reader)
+                    let ra = Int(row[i - n])
+                    let px: Int
+                    if firstRow {
+                        px = ra
+                    } else {
+                        let rb = Int(above[i]), rc = Int(above[i - n])
+                        switch predictor {
+                        case 1: px = ra
+                        case 2: px = rb
+                        case 3: px = rc
+                        case 4: px = ra + rb - rc
+                        case 5: px = ra + ((rb - rc) >> 1)
+                        case 6: px = rb + ((ra - rc) >> 1)
+                        default: px = (ra + rb) >> 1
+                        }
+                    }
+                    row[i] = UInt16(truncatingIfNeeded: px &+ d)
+                }
+                x += 1
+            }
+            if reader.overran { throw truncated(reader) }
+        }
+    }
+
+    private func truncated(_ r: JPEGBitReader) -> ImagingError {
+        ImagingError(.corruptData, "JPEG lossless: entropy-coded data ends before the last row (truncated or corrupt)", offset: r.offset)
+    }
+}
