@@ -95,15 +95,20 @@ public struct PixelDataFrames: Sendable {
                 throw ImagingError(.corruptData, "Pixel Data holds \(raw.count) bytes; frame \(index + 1) needs \(needed)",
                                    frame: index, offset: raw.count)
             }
-            if startBit % 8 == 0 { return Array(raw[(startBit / 8)..<(startBit / 8 + size)]) }
-            // 1-bit frame starting inside a byte: bits are packed least significant first.
+            var out: [UInt8]
             let shift = startBit % 8, first = startBit / 8
-            var out = [UInt8](repeating: 0, count: size)
-            for i in 0..<size {
-                let lo = raw[first + i] >> UInt8(shift)
-                let hi: UInt8 = first + i + 1 < raw.count ? raw[first + i + 1] << UInt8(8 - shift) : 0
-                out[i] = lo | hi
+            if shift == 0 {
+                out = Array(raw[first..<(first + size)])
+            } else {
+                // 1-bit frame starting inside a byte: bits are packed least significant first.
+                out = [UInt8](repeating: 0, count: size)
+                for i in 0..<size {
+                    let lo = raw[first + i] >> UInt8(shift)
+                    let hi: UInt8 = first + i + 1 < raw.count ? raw[first + i + 1] << UInt8(8 - shift) : 0
+                    out[i] = lo | hi
+                }
             }
+            // Bits of the next frame sharing the last byte are cleared.
             let spare = size * 8 - bitsPerFrame
             if spare > 0 { out[size - 1] &= UInt8(0xFF >> spare) }
             return out

@@ -115,6 +115,9 @@ struct JPEGHuffmanTable: Sendable {
             if n > 0 {
                 valueOffset[length] = Int32(k - code)
                 for _ in 0..<n {
+                    guard code < (1 << length) else {
+                        throw ImagingError(.corruptData, "JPEG: Huffman table has more codes than fit in \(length) bits")
+                    }
                     if length <= Self.lookupBits {
                         let shift = Self.lookupBits - length
                         let first = code << shift
@@ -124,9 +127,6 @@ struct JPEGHuffmanTable: Sendable {
                     k += 1
                 }
                 maxCode[length] = Int32(code - 1)
-            }
-            guard code <= (1 << length) else {
-                throw ImagingError(.corruptData, "JPEG: Huffman table has more codes than fit in \(length) bits")
             }
             code <<= 1
         }
