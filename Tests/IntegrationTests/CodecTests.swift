@@ -211,6 +211,9 @@ final class CodecTests: XCTestCase {
         for image in ["grey8", "grey12", "grey16", "signed16", "rgb8"] {
             try assertLossless(image, "dcmcrle", [], expect: "1.2.840.10008.1.2.5")
         }
+        // GDCM's RLE encoder too.
+        try assertLossless("grey16", "gdcmconv", ["--rle"], expect: "1.2.840.10008.1.2.5")
+        try assertLossless("rgb8", "gdcmconv", ["--rle"], expect: "1.2.840.10008.1.2.5")
     }
 
     func testRLEMatchesDcmdrle() throws {
@@ -231,7 +234,7 @@ final class CodecTests: XCTestCase {
     }
 
     func testJPEGLosslessPointTransformMatchesDcmdjpeg() throws {
-        for (image, pt) in [("grey8", 2), ("grey16", 3), ("rgb8", 1)] {
+        for (image, pt) in [("grey8", 2), ("grey12", 4), ("grey16", 3), ("signed16", 2), ("rgb8", 1)] {
             try assertMatchesDCMTK(image, "dcmcjpeg", ["+el", "+sv", "4", "+pt", String(pt)], decompressor: "dcmdjpeg",
                                    expect: "1.2.840.10008.1.2.4.57")
         }
@@ -286,12 +289,15 @@ final class CodecTests: XCTestCase {
     // MARK: - JPEG-LS
 
     func testJPEGLSLosslessEveryInterleave() throws {
-        for image in ["grey8", "grey12", "grey16", "grey10"] {
+        for image in ["grey8", "grey12", "grey16", "grey10", "signed16"] {
             try assertLossless(image, "dcmcjpls", [], expect: "1.2.840.10008.1.2.4.80")
         }
         for il in ["+il", "+is", "+in"] {
             try assertLossless("rgb8", "dcmcjpls", [il], expect: "1.2.840.10008.1.2.4.80")
         }
+        // GDCM (CharLS 2) writes sample-interleaved colour.
+        try assertLossless("rgb8", "gdcmconv", ["--jpegls"], expect: "1.2.840.10008.1.2.4.80")
+        try assertLossless("grey16", "gdcmconv", ["--jpegls"], expect: "1.2.840.10008.1.2.4.80")
     }
 
     func testJPEGLSCustomParameters() throws {
