@@ -20,7 +20,7 @@ do {
         let frames = try PixelDataFrames(dataSet: file.dataSet, transferSyntax: file.transferSyntax)
         var bytes: [UInt8] = []
         for i in 0..<frames.count { bytes += try frames.frame(i).bytes }
-        FileManager.default.createFile(atPath: out, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: out, contents: Data(bytes))
     }
 } catch {
     FileHandle.standardError.write(Data("bench-decode: \(error)\n".utf8))

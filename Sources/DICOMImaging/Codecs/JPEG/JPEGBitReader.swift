@@ -95,33 +95,41 @@ struct JPEGBitReader {
 }
 
 /// A Huffman table (T.81 C, F.2.2.3): a 9-bit lookup for short codes, then the canonical
-/// MAXCODE/VALPTR search for longer ones.
-struct JPEGHuffmanTable: Sendable {
+/// MAXCODE/VALPTR search for longer ones. A class over raw memory, so the hot decoding loops
+/// neither copy nor bounds-check it; immutable after `init`.
+final class JPEGHuffmanTable: @unchecked Sendable {
     static let lookupBits = 9
     /// (length << 8 | symbol) for codes up to 9 bits, 0 where the prefix starts a longer code.
-    var lookup: [UInt16]
-    var maxCode: [Int32]   // by length 0...17; -1 when no code of that length
-    var valueOffset: [Int32]
-    var values: [UInt8]
+    private let lookup: UnsafeMutablePointer<UInt16>
+    /// By length 0...17: the largest code of that length, -1 when there is none.
+    private let maxCode: UnsafeMutablePointer<Int32>
+    private let valueOffset: UnsafeMutablePointer<Int32>
+    /// 256 entries, the symbols in code order, zero after them.
+    private let values: UnsafeMutablePointer<UInt8>
 
-    init(counts: [UInt8], values: [UInt8]) throws {
-        self.values = values
-        lookup = [UInt16](repeating: 0, count: 1 << Self.lookupBits)
-        maxCode = [Int32](repeating: -1, count: 18)
-        valueOffset = [Int32](repeating: 0, count: 18)
+    init(counts: [UInt8], values symbols: [UInt8]) throws {
+        lookup = .allocate(capacity: 1 << Self.lookupBits)
+        lookup.initialize(repeating: 0, count: 1 << Self.lookupBits)
+        maxCode = .allocate(capacity: 18)
+        maxCode.initialize(repeating: -1, count: 18)
+        valueOffset = .allocate(capacity: 18)
+        valueOffset.initialize(repeating: 0, count: 18)
+        values = .allocate(capacity: 256)
+        values.initialize(repeating: 0, count: 256)
+        for (i, v) in symbols.prefix(256).enumerated() { values[i] = v }
         var code = 0, k = 0
         for length in 1...16 {
             let n = Int(counts[length - 1])
             if n > 0 {
                 valueOffset[length] = Int32(k - code)
                 for _ in 0..<n {
-                    guard code < (1 << length) else {
+                    guard code < (1 << length), k < symbols.count else {
                         throw ImagingError(.corruptData, "JPEG: Huffman table has more codes than fit in \(length) bits")
                     }
                     if length <= Self.lookupBits {
                         let shift = Self.lookupBits - length
                         let first = code << shift
-                        for j in 0..<(1 << shift) { lookup[first + j] = UInt16(length << 8) | UInt16(values[k]) }
+                        for j in 0..<(1 << shift) { lookup[first + j] = UInt16(length << 8) | UInt16(symbols[k]) }
                     }
                     code += 1
                     k += 1
@@ -131,6 +139,13 @@ struct JPEGHuffmanTable: Sendable {
             code <<= 1
         }
         maxCode[17] = Int32.max  // sentinel
+    }
+
+    deinit {
+        lookup.deallocate()
+        maxCode.deallocate()
+        valueOffset.deallocate()
+        values.deallocate()
     }
 
     /// The next symbol, or nil for a bit pattern no code starts with.
@@ -146,7 +161,7 @@ struct JPEGHuffmanTable: Sendable {
             let code = bits16 >> (16 - length)
             if code <= Int(maxCode[length]) {
                 reader.skip(length)
-                return Int(values[Int(valueOffset[length]) + code])
+                return Int(values[(Int(valueOffset[length]) + code) & 0xFF])
             }
             length += 1
         }

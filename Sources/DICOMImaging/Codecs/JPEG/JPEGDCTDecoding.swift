@@ -45,9 +45,13 @@ struct JPEGDCTDecoding {
             throw ImagingError(.unsupportedTransferSyntax, "JPEG: scan with spectral selection or successive approximation (progressive) is not supported",
                                offset: scan.dataStart)
         }
-        struct Unit { var dc: JPEGHuffmanTable; var ac: JPEGHuffmanTable; var quant: [Int32]; var plane: Plane; var h: Int; var v: Int; var comp: Int }
+        struct Unit { var dc: JPEGHuffmanTable; var ac: JPEGHuffmanTable; var plane: Plane; var h: Int; var v: Int }
         var units: [Unit] = []
-        for (index, dcID, acID) in scan.components {
+        let ns = scan.components.count
+        // Dequantization tables as Int, one 64-entry block per scan component.
+        let quant = UnsafeMutablePointer<Int>.allocate(capacity: 64 * ns)
+        defer { quant.deallocate() }
+        for (u, (index, dcID, acID)) in scan.components.enumerated() {
             let c = f.components[index]
             guard dcID < 4, acID < 4, let dc = scan.dcTables[dcID], let ac = scan.acTables[acID] else {
                 throw ImagingError(.corruptData, "JPEG: scan uses a Huffman table that was not defined", offset: scan.dataStart)
@@ -55,10 +59,16 @@ struct JPEGDCTDecoding {
             guard let q = scan.quantTables[c.quantTable] else {
                 throw ImagingError(.corruptData, "JPEG: component \(c.id) uses quantization table \(c.quantTable), which was not defined", offset: scan.dataStart)
             }
-            units.append(Unit(dc: dc, ac: ac, quant: q, plane: planes[index], h: c.h, v: c.v, comp: index))
+            for k in 0..<64 { quant[64 * u + k] = Int(q[k]) }
+            units.append(Unit(dc: dc, ac: ac, plane: planes[index], h: c.h, v: c.v))
         }
+        let up = UnsafeMutablePointer<Unit>.allocate(capacity: ns)
+        up.initialize(from: units, count: ns)
+        let predictors = UnsafeMutablePointer<Int>.allocate(capacity: ns)
+        predictors.initialize(repeating: 0, count: ns)
+        defer { up.deinitialize(count: ns); up.deallocate(); predictors.deallocate() }
+
         var reader = JPEGBitReader(data, from: scan.dataStart, to: scan.dataEnd)
-        var predictors = [Int](repeating: 0, count: units.count)
         let precision = f.precision
         let coef = UnsafeMutablePointer<Int>.allocate(capacity: 64)
         let ws = UnsafeMutablePointer<Int>.allocate(capacity: 64)
@@ -66,7 +76,7 @@ struct JPEGDCTDecoding {
         defer { coef.deallocate(); ws.deallocate(); zz.deallocate() }
         for k in 0..<64 { zz[k] = JPEGStream.zigzag[k] }
 
-        let single = units.count == 1
+        let single = ns == 1
         // Non-interleaved scans cover the component's own blocks; interleaved ones whole MCUs.
         let blocksX = single ? (units[0].plane.width + 7) / 8 : mcus.x
         let blocksY = single ? (units[0].plane.height + 7) / 8 : mcus.y
@@ -79,40 +89,39 @@ struct JPEGDCTDecoding {
                     if reader.overran { throw truncated(reader) }
                     try reader.restart(expecting: restarts % 8)
                     restarts += 1
-                    for i in predictors.indices { predictors[i] = 0 }
+                    predictors.update(repeating: 0, count: ns)
                 }
                 mcu += 1
-                for u in 0..<units.count {
-                    let unit = units[u]
-                    let (bh, bv) = single ? (1, 1) : (unit.h, unit.v)
-                    try unit.quant.withUnsafeBufferPointer { q in
-                        for by in 0..<bv {
-                            for bx in 0..<bh {
-                                for k in 0..<64 { coef[k] = 0 }
-                                // DC
-                                guard let s = unit.dc.decode(&reader), s <= 16 else { throw badCode(reader) }
-                                predictors[u] &+= reader.receiveExtend(s)
-                                coef[0] = Int(Int16(truncatingIfNeeded: predictors[u])) &* Int(q[0])
-                                // AC
-                                var k = 1
-                                while k < 64 {
-                                    guard let rs = unit.ac.decode(&reader) else { throw badCode(reader) }
-                                    let r = rs >> 4, sz = rs & 15
-                                    if sz != 0 {
-                                        k += r
-                                        guard k < 64 else { throw ImagingError(.corruptData, "JPEG: AC coefficient index past 63", offset: reader.offset) }
-                                        let z = zz[k]
-                                        coef[z] = reader.receiveExtend(sz) &* Int(q[z])
-                                        k += 1
-                                    } else {
-                                        if r != 15 { break }
-                                        k += 16
-                                    }
+                for u in 0..<ns {
+                    let dc = up[u].dc, ac = up[u].ac, plane = up[u].plane
+                    let (bh, bv) = single ? (1, 1) : (up[u].h, up[u].v)
+                    let q = quant + 64 * u
+                    for by in 0..<bv {
+                        for bx in 0..<bh {
+                            coef.update(repeating: 0, count: 64)
+                            // DC
+                            guard let s = dc.decode(&reader), s <= 16 else { throw badCode(reader) }
+                            predictors[u] &+= reader.receiveExtend(s)
+                            coef[0] = Int(Int16(truncatingIfNeeded: predictors[u])) &* q[0]
+                            // AC
+                            var k = 1
+                            while k < 64 {
+                                guard let rs = ac.decode(&reader) else { throw badCode(reader) }
+                                let r = rs >> 4, sz = rs & 15
+                                if sz != 0 {
+                                    k += r
+                                    guard k < 64 else { throw ImagingError(.corruptData, "JPEG: AC coefficient index past 63", offset: reader.offset) }
+                                    let z = zz[k]
+                                    coef[z] = reader.receiveExtend(sz) &* q[z]
+                                    k += 1
+                                } else {
+                                    if r != 15 { break }
+                                    k += 16
                                 }
-                                let x = (mx * bh + bx) * 8, y = (my * bv + by) * 8
-                                JPEGIDCT.transform(coef, workspace: ws, precision: precision, out: out,
-                                                   offset: unit.plane.offset + y * unit.plane.stride + x, stride: unit.plane.stride)
                             }
+                            let x = (mx * bh + bx) * 8, y = (my * bv + by) * 8
+                            JPEGIDCT.transform(coef, workspace: ws, precision: precision, out: out,
+                                               offset: plane.offset + y * plane.stride + x, stride: plane.stride)
                         }
                     }
                 }

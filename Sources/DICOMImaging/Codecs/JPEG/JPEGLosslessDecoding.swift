@@ -63,14 +63,17 @@ struct JPEGLosslessDecoding {
         let rowStride = w * n
         var restarts = 0
 
-        @inline(__always) func difference(_ t: JPEGHuffmanTable, _ r: inout JPEGBitReader) throws -> Int {
-            guard let s = t.decode(&r), s <= 16 else {
-                throw ImagingError(.corruptData, "JPEG lossless: invalid Huffman code", offset: r.offset)
-            }
-            if s == 16 { return 32768 }
-            return r.receiveExtend(s)
+        func badCode(_ r: JPEGBitReader) -> ImagingError {
+            ImagingError(.corruptData, "JPEG lossless: invalid Huffman code", offset: r.offset)
         }
 
+        // Raw copies of the per-component lists: no closures around the loop, so the bit reader
+        // stays in registers instead of a capture box.
+        let tp = UnsafeMutablePointer<JPEGHuffmanTable>.allocate(capacity: ns)
+        tp.initialize(from: tables, count: ns)
+        let cp = UnsafeMutablePointer<Int>.allocate(capacity: ns)
+        cp.initialize(from: comps, count: ns)
+        defer { tp.deinitialize(count: ns); tp.deallocate(); cp.deallocate() }
         for y in 0..<h {
             var firstRow = y == 0
             if y > 0, y % rowsPerInterval == 0 {
@@ -82,24 +85,26 @@ struct JPEGLosslessDecoding {
             let row = out + y * rowStride
             let above = row - rowStride
             for ci in 0..<ns {
-                let c = comps[ci]
                 // First column: the initial value on a first row, else the sample above.
-                let d = try difference(tables[ci], &reader)
+                let c = cp[ci]
+                guard let s = tp[ci].decode(&reader), s <= 16 else { throw badCode(reader) }
+                let d = s == 16 ? 32768 : reader.receiveExtend(s)
                 let p0 = firstRow ? initial : Int(above[c])
                 row[c] = UInt16(truncatingIfNeeded: p0 &+ d)
             }
-            var x = 1
-            while x < w {
+            var i = n
+            let end = w * n
+            while i < end {
                 for ci in 0..<ns {
-                    let c = comps[ci]
-                    let i = x * n + c
-                    let d = try difference(tables[ci], &reader)
-                    let ra = Int(row[i - n])
+                    let at = i + cp[ci]
+                    guard let s = tp[ci].decode(&reader), s <= 16 else { throw badCode(reader) }
+                    let d = s == 16 ? 32768 : reader.receiveExtend(s)
+                    let ra = Int(row[at - n])
                     let px: Int
                     if firstRow {
                         px = ra
                     } else {
-                        let rb = Int(above[i]), rc = Int(above[i - n])
+                        let rb = Int(above[at]), rc = Int(above[at - n])
                         switch predictor {
                         case 1: px = ra
                         case 2: px = rb
@@ -110,9 +115,9 @@ struct JPEGLosslessDecoding {
                         default: px = (ra + rb) >> 1
                         }
                     }
-                    row[i] = UInt16(truncatingIfNeeded: px &+ d)
+                    row[at] = UInt16(truncatingIfNeeded: px &+ d)
                 }
-                x += 1
+                i += n
             }
             if reader.overran { throw truncated(reader) }
         }

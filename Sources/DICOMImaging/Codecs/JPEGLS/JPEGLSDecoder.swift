@@ -35,6 +35,7 @@ public struct JPEGLSDecoder: FrameDecoder {
             try samples.withUnsafeMutableBufferPointer { out in
                 for scan in stream.scans {
                     var decoder = try JPEGLSScanDecoder(frame: f, scan: scan, data: b)
+                    defer { decoder.deallocate() }
                     try decoder.decode(into: out.baseAddress!)
                 }
             }

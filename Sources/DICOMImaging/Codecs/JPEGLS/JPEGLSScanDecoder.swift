@@ -11,11 +11,13 @@ struct JPEGLSScanDecoder {
     var reader: JPEGLSBitReader
 
     // Context variables: 365 regular contexts, then the two run-interruption contexts (365, 366).
-    var A = [Int](repeating: 0, count: 367)
-    var B = [Int](repeating: 0, count: 367)
-    var C = [Int](repeating: 0, count: 367)
-    var N = [Int](repeating: 1, count: 367)
-    var Nn = [0, 0]
+    // Raw memory (one block, freed by `deallocate()`): the per-sample updates then cost no
+    // uniqueness or bounds checks.
+    let A: UnsafeMutablePointer<Int>
+    let B: UnsafeMutablePointer<Int>
+    let C: UnsafeMutablePointer<Int>
+    let N: UnsafeMutablePointer<Int>
+    let Nn: UnsafeMutablePointer<Int>
     var runIndex: [Int]
 
     init(frame f: JPEGStream.Frame, scan: JPEGStream.Scan, data: UnsafeBufferPointer<UInt8>) throws {
@@ -54,8 +56,18 @@ struct JPEGLSScanDecoder {
         restartInterval = scan.restartInterval
         reader = JPEGLSBitReader(data, from: scan.dataStart, to: scan.dataEnd)
         runIndex = [Int](repeating: 0, count: components.count)
+        let block = UnsafeMutablePointer<Int>.allocate(capacity: 4 * 367 + 2)
+        block.initialize(repeating: 0, count: 4 * 367 + 2)
+        A = block
+        B = block + 367
+        C = block + 2 * 367
+        N = block + 3 * 367
+        Nn = block + 4 * 367
         resetContexts()
     }
+
+    /// Frees the context memory; call once, when the scan is done.
+    func deallocate() { A.deallocate() }
 
     static func ceilLog2(_ v: Int) -> Int {
         var n = 0
@@ -83,7 +95,8 @@ struct JPEGLSScanDecoder {
     mutating func resetContexts() {
         let a = max(2, (range + 32) / 64)
         for i in 0..<367 { A[i] = a; B[i] = 0; C[i] = 0; N[i] = 1 }
-        Nn = [0, 0]
+        Nn[0] = 0
+        Nn[1] = 0
         for i in runIndex.indices { runIndex[i] = 0 }
     }
 
