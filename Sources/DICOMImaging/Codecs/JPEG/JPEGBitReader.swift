@@ -148,6 +148,27 @@ final class JPEGHuffmanTable: @unchecked Sendable {
         values.deallocate()
     }
 
+    /// A lossless-JPEG difference (T.81 H.1.2.2): the category symbol, then that many bits,
+    /// taken from one look at the bit buffer when the code and its bits fit in 16; category 16
+    /// is the difference 32768, with no bits. Nil for an invalid code or category.
+    @inline(__always) func difference(_ reader: inout JPEGBitReader) -> Int? {
+        let bits16 = reader.peek16()
+        let entry = Int(lookup[bits16 >> (16 - Self.lookupBits)])
+        if entry != 0 {
+            let length = entry >> 8, s = entry & 0xFF
+            if s == 0 { reader.skip(length); return 0 }
+            if length + s <= 16 {
+                reader.skip(length + s)
+                let v = (bits16 >> (16 - length - s)) & ((1 << s) - 1)
+                return v < (1 << (s - 1)) ? v - (1 << s) + 1 : v
+            }
+            reader.skip(length)
+            return s == 16 ? 32768 : (s < 16 ? reader.receiveExtend(s) : nil)
+        }
+        guard let s = decode(&reader), s <= 16 else { return nil }
+        return s == 16 ? 32768 : reader.receiveExtend(s)
+    }
+
     /// The next symbol, or nil for a bit pattern no code starts with.
     @inline(__always) func decode(_ reader: inout JPEGBitReader) -> Int? {
         let bits16 = reader.peek16()

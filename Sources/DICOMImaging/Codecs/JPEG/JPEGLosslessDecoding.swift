@@ -87,8 +87,7 @@ struct JPEGLosslessDecoding {
             for ci in 0..<ns {
                 // First column: the initial value on a first row, else the sample above.
                 let c = cp[ci]
-                guard let s = tp[ci].decode(&reader), s <= 16 else { throw badCode(reader) }
-                let d = s == 16 ? 32768 : reader.receiveExtend(s)
+                guard let d = tp[ci].difference(&reader) else { throw badCode(reader) }
                 let p0 = firstRow ? initial : Int(above[c])
                 row[c] = UInt16(truncatingIfNeeded: p0 &+ d)
             }
@@ -97,8 +96,7 @@ struct JPEGLosslessDecoding {
             while i < end {
                 for ci in 0..<ns {
                     let at = i + cp[ci]
-                    guard let s = tp[ci].decode(&reader), s <= 16 else { throw badCode(reader) }
-                    let d = s == 16 ? 32768 : reader.receiveExtend(s)
+                    guard let d = tp[ci].difference(&reader) else { throw badCode(reader) }
                     let ra = Int(row[at - n])
                     let px: Int
                     if firstRow {
