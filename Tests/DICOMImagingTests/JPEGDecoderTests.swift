@@ -84,3 +84,15 @@ final class JPEGDecoderTests: XCTestCase {
         XCTAssertThrowsError(try JPEGDecoder().decode(TestStreams.baseline, as: d)) { XCTAssertEqual(($0 as? ImagingError)?.kind, .invalidDescription) }
     }
 }
+
+final class JPEGStreamTests: XCTestCase {
+    /// Regression: an empty SOS or LSE segment at the very end of the data was read past its end.
+    func testEmptyScanHeaderAtTheEndIsAnError() {
+        let d = ImagePixelDescription(rows: 1, columns: 1, bitsAllocated: 8, bitsStored: 8)
+        for marker: UInt8 in [0xDA, 0xF8] {
+            let stream: [UInt8] = [0xFF, 0xD8, 0xFF, marker, 0x00, 0x02]
+            XCTAssertThrowsError(try JPEGDecoder().decode(stream, as: d)) { XCTAssertEqual(($0 as? ImagingError)?.kind, .corruptData) }
+            XCTAssertThrowsError(try JPEGLSDecoder().decode(stream, as: d)) { XCTAssertEqual(($0 as? ImagingError)?.kind, .corruptData) }
+        }
+    }
+}

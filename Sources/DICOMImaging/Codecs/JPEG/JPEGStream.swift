@@ -86,6 +86,9 @@ struct JPEGStream {
                 throw error("JPEG: marker 0xFF\(String(marker, radix: 16, uppercase: true)) segment length \(length) passes the end of the data", markerOffset)
             }
             let s = p + 2, e = p + length
+            if (marker == 0xDA || marker == 0xF8) && length < 3 {
+                throw error("JPEG: marker 0xFF\(String(marker, radix: 16, uppercase: true)) segment is empty", markerOffset)
+            }
             switch marker {
             case 0xC4:  // DHT
                 var q = s
