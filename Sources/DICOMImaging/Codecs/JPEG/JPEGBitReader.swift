@@ -26,7 +26,8 @@ struct JPEGBitReader {
     /// The byte offset decoding has reached (for error messages).
     var offset: Int { position - (bitCount - padding * 8) / 8 }
 
-    @inline(__always) mutating func fill() {
+    /// Loads bytes until more than 56 bits are held; out of line, so the hot paths stay small.
+    @inline(never) mutating func fill() {
         while bitCount <= 56 {
             var byte: UInt64 = 0
             if position < end {
@@ -100,7 +101,7 @@ struct JPEGBitReader {
 final class JPEGHuffmanTable: @unchecked Sendable {
     static let lookupBits = 9
     /// (length << 8 | symbol) for codes up to 9 bits, 0 where the prefix starts a longer code.
-    private let lookup: UnsafeMutablePointer<UInt16>
+    let lookup: UnsafeMutablePointer<UInt16>
     /// By length 0...17: the largest code of that length, -1 when there is none.
     private let maxCode: UnsafeMutablePointer<Int32>
     private let valueOffset: UnsafeMutablePointer<Int32>
@@ -148,23 +149,11 @@ final class JPEGHuffmanTable: @unchecked Sendable {
         values.deallocate()
     }
 
-    /// A lossless-JPEG difference (T.81 H.1.2.2): the category symbol, then that many bits,
-    /// taken from one look at the bit buffer when the code and its bits fit in 16; category 16
-    /// is the difference 32768, with no bits. Nil for an invalid code or category.
-    @inline(__always) func difference(_ reader: inout JPEGBitReader) -> Int? {
-        let bits16 = reader.peek16()
-        let entry = Int(lookup[bits16 >> (16 - Self.lookupBits)])
-        if entry != 0 {
-            let length = entry >> 8, s = entry & 0xFF
-            if s == 0 { reader.skip(length); return 0 }
-            if length + s <= 16 {
-                reader.skip(length + s)
-                let v = (bits16 >> (16 - length - s)) & ((1 << s) - 1)
-                return v < (1 << (s - 1)) ? v - (1 << s) + 1 : v
-            }
-            reader.skip(length)
-            return s == 16 ? 32768 : (s < 16 ? reader.receiveExtend(s) : nil)
-        }
+    /// A lossless-JPEG difference (T.81 H.1.2.2): the category symbol, then that many bits;
+    /// category 16 is the difference 32768, with no bits. Nil for an invalid code or category.
+    /// The lossless decoder's hot loop does the common case (code and bits within 16) itself
+    /// from `lookup` and calls this for the rest.
+    @inline(never) func slowDifference(_ reader: inout JPEGBitReader) -> Int? {
         guard let s = decode(&reader), s <= 16 else { return nil }
         return s == 16 ? 32768 : reader.receiveExtend(s)
     }

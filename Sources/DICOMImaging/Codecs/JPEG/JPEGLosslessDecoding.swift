@@ -84,25 +84,38 @@ struct JPEGLosslessDecoding {
             }
             let row = out + y * rowStride
             let above = row - rowStride
-            for ci in 0..<ns {
-                // First column: the initial value on a first row, else the sample above.
-                let c = cp[ci]
-                guard let d = tp[ci].difference(&reader) else { throw badCode(reader) }
-                let p0 = firstRow ? initial : Int(above[c])
-                row[c] = UInt16(truncatingIfNeeded: p0 &+ d)
-            }
-            var i = n
+            var i = 0
             let end = w * n
             while i < end {
                 for ci in 0..<ns {
                     let at = i + cp[ci]
-                    guard let d = tp[ci].difference(&reader) else { throw badCode(reader) }
-                    let ra = Int(row[at - n])
-                    let px: Int
-                    if firstRow {
-                        px = ra
+                    // The difference: `JPEGHuffmanTable.difference`, written out here because this
+                    // is the hottest loop of lossless decoding.
+                    let table = tp[ci]
+                    let bits16 = reader.peek16()
+                    let entry = Int(table.lookup[bits16 >> (16 - JPEGHuffmanTable.lookupBits)])
+                    let length = entry >> 8, s = entry & 0xFF
+                    let d: Int
+                    if entry != 0, length + s <= 16 {
+                        reader.skip(length + s)
+                        if s == 0 {
+                            d = 0
+                        } else {
+                            let v = (bits16 >> (16 - length - s)) & ((1 << s) - 1)
+                            d = v < (1 << (s - 1)) ? v - (1 << s) + 1 : v
+                        }
                     } else {
-                        let rb = Int(above[at]), rc = Int(above[at - n])
+                        guard let slow = table.slowDifference(&reader) else { throw badCode(reader) }
+                        d = slow
+                    }
+                    let px: Int
+                    if i == 0 {
+                        // First column: the initial value on a first row, else the sample above.
+                        px = firstRow ? initial : Int(above[at])
+                    } else if firstRow {
+                        px = Int(row[at - n])
+                    } else {
+                        let ra = Int(row[at - n]), rb = Int(above[at]), rc = Int(above[at - n])
                         switch predictor {
                         case 1: px = ra
                         case 2: px = rb
