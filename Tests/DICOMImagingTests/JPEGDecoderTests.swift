@@ -39,6 +39,22 @@ final class JPEGDecoderTests: XCTestCase {
         }
     }
 
+    func testLosslessColourInterleavedAndOneScanPerComponent() throws {
+        let w = 11, h = 6
+        let planes = (0..<3).map { c in (0..<(w * h)).map { ($0 * (31 + 17 * c) + c * 50) % 256 } }
+        let d = ImagePixelDescription(rows: h, columns: w, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "RGB")
+        let byPixel = (0..<(w * h)).flatMap { i in planes.map { UInt8($0[i]) } }
+        for interleaved in [true, false] {
+            for restartRows in [0, 2] {
+                let stream = TestStreams.losslessJPEG(planes: planes, width: w, height: h, precision: 8, predictor: 6,
+                                                      restartRows: restartRows, interleaved: interleaved)
+                let frame = try JPEGDecoder().decode(stream, as: d)
+                XCTAssertEqual(frame.bytes, byPixel, "interleaved \(interleaved), restart every \(restartRows) rows")
+                XCTAssertEqual(frame.description.planarConfiguration, 0)
+            }
+        }
+    }
+
     func testFullRangeDifferenceOfSixteenBits() throws {
         // 0 → 32768 → 0: the difference 32768 has category 16 and no extra bits (H.1.2.2).
         let samples = [0, 32768, 0, 65535, 1, 65535]

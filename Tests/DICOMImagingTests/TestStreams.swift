@@ -86,11 +86,21 @@ enum TestStreams {
     /// A one-component lossless JPEG stream: every difference category 0…16 gets a 5-bit code.
     static func losslessJPEG(_ samples: [Int], width: Int, height: Int, precision: Int, predictor: Int,
                              pointTransform pt: Int = 0, restartRows: Int = 0) -> [UInt8] {
+        losslessJPEG(planes: [samples], width: width, height: height, precision: precision, predictor: predictor,
+                     pointTransform: pt, restartRows: restartRows, interleaved: true)
+    }
+
+    /// A lossless JPEG stream of one plane per component, in one interleaved scan or one scan per
+    /// component; every difference category 0…16 gets a 5-bit code.
+    static func losslessJPEG(planes: [[Int]], width: Int, height: Int, precision: Int, predictor: Int,
+                             pointTransform pt: Int = 0, restartRows: Int = 0, interleaved: Bool) -> [UInt8] {
+        let nf = planes.count
         var out: [UInt8] = [0xFF, 0xD8]
-        out += [0xFF, 0xC3, 0, 11, UInt8(precision), UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), 1, 1, 0x11, 0]
+        out += [0xFF, 0xC3, 0, UInt8(8 + 3 * nf), UInt8(precision), UInt8(height >> 8), UInt8(height & 0xFF),
+                UInt8(width >> 8), UInt8(width & 0xFF), UInt8(nf)]
+        for c in 0..<nf { out += [UInt8(c + 1), 0x11, 0] }
         out += [0xFF, 0xC4, 0, 2 + 1 + 16 + 17, 0x00] + [0, 0, 0, 0, 17] + [UInt8](repeating: 0, count: 11) + (0...16).map { UInt8($0) }
         if restartRows > 0 { out += [0xFF, 0xDD, 0, 4, UInt8((restartRows * width) >> 8), UInt8((restartRows * width) & 0xFF)] }
-        out += [0xFF, 0xDA, 0, 8, 1, 1, 0x00, UInt8(predictor), 0, UInt8(pt)]
         var acc = 0, n = 0
         func put(_ v: Int, _ bits: Int) {
             for i in stride(from: bits - 1, through: 0, by: -1) {
@@ -99,39 +109,46 @@ enum TestStreams {
             }
         }
         func flush() { while n != 0 { put(1, 1) } }
-        let shifted = samples.map { $0 >> pt }
-        var restarts = 0, firstRow = true
-        for y in 0..<height {
-            if restartRows > 0, y > 0, y % restartRows == 0 {
-                flush(); out += [0xFF, 0xD0 + UInt8(restarts % 8)]; restarts += 1; firstRow = true
-            }
-            for x in 0..<width {
-                let i = y * width + x
-                let ra = x > 0 ? shifted[i - 1] : 0, rb = y > 0 ? shifted[i - width] : 0, rc = x > 0 && y > 0 ? shifted[i - width - 1] : 0
-                let px: Int
-                if firstRow { px = x == 0 ? 1 << (precision - pt - 1) : ra }
-                else if x == 0 { px = rb }
-                else {
-                    switch predictor {
-                    case 1: px = ra
-                    case 2: px = rb
-                    case 3: px = rc
-                    case 4: px = ra + rb - rc
-                    case 5: px = ra + ((rb - rc) >> 1)
-                    case 6: px = rb + ((ra - rc) >> 1)
-                    default: px = (ra + rb) >> 1
-                    }
+        let shifted = planes.map { $0.map { $0 >> pt } }
+        func encode(_ c: Int, _ x: Int, _ y: Int, firstRow: Bool) {
+            let p = shifted[c], i = y * width + x
+            let ra = x > 0 ? p[i - 1] : 0, rb = y > 0 ? p[i - width] : 0, rc = x > 0 && y > 0 ? p[i - width - 1] : 0
+            let px: Int
+            if firstRow { px = x == 0 ? 1 << (precision - pt - 1) : ra }
+            else if x == 0 { px = rb }
+            else {
+                switch predictor {
+                case 1: px = ra
+                case 2: px = rb
+                case 3: px = rc
+                case 4: px = ra + rb - rc
+                case 5: px = ra + ((rb - rc) >> 1)
+                case 6: px = rb + ((ra - rc) >> 1)
+                default: px = (ra + rb) >> 1
                 }
-                var d = (shifted[i] - px) & 0xFFFF
-                if d >= 32768 { d -= 65536 }
-                if d == -32768 { put(16, 5); continue }
-                let s = d == 0 ? 0 : (Int.bitWidth - abs(d).leadingZeroBitCount)
-                put(s, 5)
-                if s > 0 { put(d >= 0 ? d : d + (1 << s) - 1, s) }
             }
-            firstRow = false
+            var d = (p[i] - px) & 0xFFFF
+            if d >= 32768 { d -= 65536 }
+            if d == -32768 { put(16, 5); return }
+            let s = d == 0 ? 0 : (Int.bitWidth - abs(d).leadingZeroBitCount)
+            put(s, 5)
+            if s > 0 { put(d >= 0 ? d : d + (1 << s) - 1, s) }
         }
-        flush()
+        let scans: [[Int]] = interleaved ? [Array(0..<nf)] : (0..<nf).map { [$0] }
+        for scan in scans {
+            out += [0xFF, 0xDA, 0, UInt8(6 + 2 * scan.count), UInt8(scan.count)]
+            for c in scan { out += [UInt8(c + 1), 0x00] }
+            out += [UInt8(predictor), 0, UInt8(pt)]
+            var restarts = 0, firstRow = true
+            for y in 0..<height {
+                if restartRows > 0, y > 0, y % restartRows == 0 {
+                    flush(); out += [0xFF, 0xD0 + UInt8(restarts % 8)]; restarts += 1; firstRow = true
+                }
+                for x in 0..<width { for c in scan { encode(c, x, y, firstRow: firstRow) } }
+                firstRow = false
+            }
+            flush()
+        }
         return out + [0xFF, 0xD9]
     }
 }
