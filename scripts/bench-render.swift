@@ -9,17 +9,6 @@ import DICOMCore
 import DICOMImaging
 import Foundation
 
-/// The Image Pixel module of `ds` (a stand-in until `cmr render` lands).
-func describe(_ ds: DataSet) -> ImagePixelDescription {
-    let stored = ds.int(.bitsStored) ?? 8
-    return ImagePixelDescription(rows: ds.int(.rows) ?? 0, columns: ds.int(.columns) ?? 0,
-                                 samplesPerPixel: ds.int(.samplesPerPixel) ?? 1, bitsAllocated: ds.int(.bitsAllocated) ?? 8,
-                                 bitsStored: stored, highBit: ds.int(.highBit) ?? stored - 1, isSigned: ds.int(.pixelRepresentation) == 1,
-                                 planarConfiguration: ds.int(.planarConfiguration) ?? 0,
-                                 photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
-                                 numberOfFrames: ds.int(.numberOfFrames) ?? 1)
-}
-
 var args = CommandLine.arguments.dropFirst()
 var size: Int?
 if args.first == "--size", args.count > 1 {
@@ -34,14 +23,11 @@ var failures: Int32 = 0
 for path in args.dropFirst() {
     do {
         let file = try DICOMReader.read(contentsOf: path)
-        let d = describe(file.dataSet)
-        let frame = file.dataSet[.pixelData]!.value.withUnsafeBytes { raw in
-            NativeFrame(description: d, bytes: Array(raw.prefix(d.frameByteCount)))
-        }
+        let frame = try PixelDataFrames(dataSet: file.dataSet, transferSyntax: file.transferSyntax).frame(0)
         var image = try PixelPipeline.render(frame, dataSet: file.dataSet, options: RenderOptions(window: .fileWindow(index: 0))).image
         if let size { image = image.downscaled(toFit: size, size) }
         let png = PNGEncoder.preview.encode(image)
-        let name = (path as NSString).lastPathComponent
+        let name = FilePath.name(of: path)
         try Data(png).write(to: URL(fileURLWithPath: outDir + "/" + name + ".png"))
     } catch {
         FileHandle.standardError.write("bench-render: \(path): \(error)\n".data(using: .utf8)!)
