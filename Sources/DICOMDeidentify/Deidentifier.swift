@@ -433,7 +433,12 @@ final class Run {
     // MARK: Method attributes
 
     func addMethodAttributes(to dataSet: inout DataSet) {
-        dataSet.setString(.patientIdentityRemoved, "YES", vr: .CS)
+        // A recipe that keeps a name or an identifier as it was leaves the identity in: say so.
+        let keepsIdentity = policy.overrides.contains { tag, action in
+            action == .keep && (IdentityTokens.identifierTags.contains(tag.rawValue) || tag == .patientBirthDate
+                                || DataDictionary.entry(for: tag.rawValue)?.vr == .PN)
+        }
+        dataSet.setString(.patientIdentityRemoved, keepsIdentity ? "NO" : "YES", vr: .CS)
         let options = policy.options.sorted()
         var method = ["\(policy.softwareName) \(policy.mode.rawValue)", "PS3.15 \(ConfidentialityProfile.edition) Annex E Basic Profile"]
         method += options.map { $0.code.meaning }

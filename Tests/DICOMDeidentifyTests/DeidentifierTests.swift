@@ -261,4 +261,9 @@ final class DeidentifierTests: XCTestCase {
         let shifted = try out([.retainLongitudinalModifiedDates])
         XCTAssertEqual(shifted.string(Tag(0x0014_1020)), shifted.string(.studyDate), "moved like the listed dates")
     }
+
+    func testARecipeThatKeepsANameDoesNotClaimIdentityRemoved() throws {
+        XCTAssertEqual(try run(.deidentified, overrides: [.patientName: .keep]).dataSet.string(.patientIdentityRemoved), "NO")
+        XCTAssertEqual(try run(.deidentified, overrides: [.studyDescription: .keep]).dataSet.string(.patientIdentityRemoved), "YES")
+    }
 }
