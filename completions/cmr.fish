@@ -84,9 +84,9 @@ complete -c cmr -n '__cmr_at cmr inspect' -l audit-log -r -F -d 'Append this run
 complete -c cmr -n '__cmr_at cmr inspect' -F
 
 # cmr deidentify
-complete -c cmr -n '__cmr_at cmr deidentify' -s m -l mode -x -a 'identified pseudonymous deidentified anonymous' -d 'Data mode: identified, pseudonymous, deidentified or anonymous'
+complete -c cmr -n '__cmr_at cmr deidentify' -s m -l mode -x -a 'identified pseudonymous deidentified anonymous' -d 'Data mode (see above)'
 complete -c cmr -n '__cmr_at cmr deidentify' -s o -l out -x -a '(__fish_complete_directories)' -d 'Folder to write the de-identified files under (created when missing)'
-complete -c cmr -n '__cmr_at cmr deidentify' -l option -x -a 'safe-private uids device-identity institution-identity patient-characteristics full-dates modified-dates clean-descriptors clean-structured-content clean-graphics' -d 'A profile option of PS3.15 E.3: safe-private, uids, device-identity, institution-identity, patient-characteristics, full-dates, modified-dates, clean-descriptors, clean-structured-content, clean-graphics'
+complete -c cmr -n '__cmr_at cmr deidentify' -l option -x -a 'safe-private uids device-identity institution-identity patient-characteristics full-dates modified-dates clean-descriptors clean-structured-content clean-graphics' -d 'A profile option of PS3.15 E.3 (docs/deidentify.md lists what each keeps or cleans)'
 complete -c cmr -n '__cmr_at cmr deidentify' -l recipe -r -F -d 'JSON recipe: named options and per-attribute overrides (see docs/deidentify.md)'
 complete -c cmr -n '__cmr_at cmr deidentify' -l key-file -r -F -d 'The site key (at least 32 bytes, mode 0600'
 complete -c cmr -n '__cmr_at cmr deidentify' -l reid-table -r -F -d 'Pseudonymous mode: where the re-identification table is kept (default: the key file\'s path + .reid.jsonl)'
@@ -94,8 +94,8 @@ complete -c cmr -n '__cmr_at cmr deidentify' -l name-by -x -a 'tree uids' -d 'Ou
 complete -c cmr -n '__cmr_at cmr deidentify' -s j -l jobs -x -d 'Files processed at once (default: one per core)'
 complete -c cmr -n '__cmr_at cmr deidentify' -l shard -x -d 'Process only share I of N (1-based), chosen by a hash of each file\'s path'
 complete -c cmr -n '__cmr_at cmr deidentify' -s n -l dry-run -d 'Write nothing'
-complete -c cmr -n '__cmr_at cmr deidentify' -l verify -d 'Check each output for identifying values of its input before writing it (default: on in deidentified and anonymous modes)'
-complete -c cmr -n '__cmr_at cmr deidentify' -l no-verify -d 'Turn off --verify'
+complete -c cmr -n '__cmr_at cmr deidentify' -l verify -d 'Check each output for identifying values of its input before writing it (on by default in deidentified and anonymous modes)'
+complete -c cmr -n '__cmr_at cmr deidentify' -l no-verify -d 'Skip that check'
 complete -c cmr -n '__cmr_at cmr deidentify' -l digest -d 'Record the SHA-256 of each output in the report and the audit log (about doubles the CPU time)'
 complete -c cmr -n '__cmr_at cmr deidentify' -l blank -x -d 'Blank this rectangle of the pixels (native pixel data) in every file: Clean Pixel Data'
 complete -c cmr -n '__cmr_at cmr deidentify' -l accept-burned-in -d 'De-identify files whose pixels may show identifying text instead of quarantining them'

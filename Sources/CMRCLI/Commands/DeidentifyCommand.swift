@@ -46,12 +46,12 @@ enum DeidentifyCommand: CLICommand {
             ],
             options: [
                 .value("mode", short: "m", valueName: "MODE",
-                       help: "Data mode: identified, pseudonymous, deidentified or anonymous.",
+                       help: "Data mode (see above).",
                        completion: .choices(DeidentifyMode.allCases.map(\.rawValue))),
                 .value("out", short: "o", valueName: "DIR", help: "Folder to write the de-identified files under (created when missing).",
                        completion: .directory),
                 .repeatable("option", valueName: "NAME",
-                            help: "A profile option of PS3.15 E.3: \(ProfileOption.allCases.map(\.rawValue).joined(separator: ", ")).",
+                            help: "A profile option of PS3.15 E.3 (docs/deidentify.md lists what each keeps or cleans).",
                             completion: .choices(ProfileOption.allCases.map(\.rawValue))),
                 .value("recipe", valueName: "FILE", help: "JSON recipe: named options and per-attribute overrides (see docs/deidentify.md).",
                        completion: .file),
@@ -66,8 +66,8 @@ enum DeidentifyCommand: CLICommand {
                        type: .integer(minimum: 1)),
                 .value("shard", valueName: "I/N", help: "Process only share I of N (1-based), chosen by a hash of each file's path."),
                 .flag("dry-run", short: "n", help: "Write nothing; report per file what would change."),
-                .negatable("verify", default: true,
-                           help: "Check each output for identifying values of its input before writing it (default: on in deidentified and anonymous modes)."),
+                .flag("verify", help: "Check each output for identifying values of its input before writing it (on by default in deidentified and anonymous modes)."),
+                .flag("no-verify", help: "Skip that check."),
                 .flag("digest", help: "Record the SHA-256 of each output in the report and the audit log (about doubles the CPU time)."),
                 .repeatable("blank", valueName: "X,Y,W,H",
                             help: "Blank this rectangle of the pixels (native pixel data) in every file: Clean Pixel Data; such files are not quarantined."),
@@ -120,7 +120,10 @@ enum DeidentifyCommand: CLICommand {
         request.reidentificationTable = inv.value("reid-table")
         request.jobs = inv.integer("jobs") ?? 0
         request.dryRun = inv.flag("dry-run")
-        request.verify = inv.isGiven("verify") ? inv.flag("verify") : nil
+        if inv.flag("verify") && inv.flag("no-verify") {
+            throw CMRError(.usage, "--verify and --no-verify contradict each other")
+        }
+        request.verify = inv.flag("verify") ? true : inv.flag("no-verify") ? false : nil
         request.overwrite = inv.flag("overwrite")
         request.acceptBurnedIn = inv.flag("accept-burned-in")
         request.digest = inv.flag("digest")
