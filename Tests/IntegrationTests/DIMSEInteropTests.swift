@@ -1,0 +1,239 @@
+import Foundation
+import XCTest
+import DICOMCore
+import DICOMCoding
+import DICOMNetwork
+import CMRKit
+
+/// DICOMNetwork against DCMTK on 127.0.0.1: C-ECHO and C-STORE to `storescp` (one started for the
+/// class, others for the rejection cases), what storescp wrote compared with the originals (values
+/// re-read by cmr, and dcmdump's text), and DCMTK's `echoscu`/`storescu` against cmr's storage SCP.
+final class DIMSEInteropTests: XCTestCase {
+    /// A storescp kept running for the class.
+    final class Peer: @unchecked Sendable {
+        let process: Process
+        let port: UInt16
+        let directory: String
+        init(process: Process, port: UInt16, directory: String) {
+            self.process = process
+            self.port = port
+            self.directory = directory
+        }
+    }
+
+    nonisolated(unsafe) static var shared: Peer?
+    nonisolated(unsafe) static var corpus: [String] = []
+    nonisolated(unsafe) static var scratch: String = ""
+
+    override class func tearDown() {
+        shared.map { stop($0) }
+        shared = nil
+        if !scratch.isEmpty { try? FileManager.default.removeItem(atPath: scratch) }
+        super.tearDown()
+    }
+
+    static func stop(_ peer: Peer) {
+        if peer.process.isRunning {
+            peer.process.terminate()
+            peer.process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: peer.directory)
+    }
+
+    /// A port nobody listens on right now.
+    static func freePort() throws -> UInt16 {
+        let l = try SocketListener(host: "127.0.0.1", port: 0)
+        defer { l.close() }
+        return l.port
+    }
+
+    /// Starts storescp (TCP_NODELAY=1 in its environment) and waits until it answers.
+    static func startStorescp(_ extra: [String] = [], aeTitle: String = "STORESCP") throws -> Peer {
+        let tool = try Peers.tool("/usr/bin/storescp")
+        let dir = NSTemporaryDirectory() + "cmr-storescp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let port = try freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = ["-aet", aeTitle, "-od", dir, "-dhl"] + extra + [String(port)]
+        var env = ProcessInfo.processInfo.environment
+        env["TCP_NODELAY"] = "1"
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let peer = Peer(process: p, port: port, directory: dir)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while Date() < deadline {
+            if let t = try? SocketTransport.connect(host: "127.0.0.1", port: port, timeout: 1) {
+                t.close()
+                return peer
+            }
+            usleep(50_000)
+        }
+        stop(peer)
+        XCTFail("storescp did not listen on \(port)")
+        throw XCTSkip("storescp did not start")
+    }
+
+    func peer() throws -> Peer {
+        if let p = Self.shared, p.process.isRunning { return p }
+        Self.shared = try Self.startStorescp()
+        return Self.shared!
+    }
+
+    /// A small synthetic study (the generator behind `cmr synth`), made once for the class.
+    func corpus() throws -> [String] {
+        if !Self.corpus.isEmpty { return Self.corpus }
+        Self.scratch = NSTemporaryDirectory() + "cmr-dimse-it-\(getpid())"
+        var o = Synthesizer.Options()
+        o.patients = 2
+        o.series = ["CT", "MR"]
+        o.instancesPerSeries = 3
+        o.rows = 32
+        o.columns = 32
+        Self.corpus = try Synthesizer(options: o).write(to: Self.scratch + "/src").sorted()
+        return Self.corpus
+    }
+
+    func parameters(for files: [DICOMFileSource], called: String = "STORESCP", syntaxes: [String]? = nil) -> AssociationParameters {
+        var p = AssociationParameters(callingAETitle: "CMR", calledAETitle: called,
+                                      timeouts: NetworkTimeouts(connect: 5, association: 10, dimse: 20))
+        p.propose(verificationSOPClassUID, transferSyntaxes: [TransferSyntax.implicitVRLittleEndianUID])
+        var seen = Set<String>()
+        for f in files where seen.insert(f.sopClassUID + "|" + f.transferSyntaxUID).inserted {
+            p.propose(f.sopClassUID, transferSyntaxes: syntaxes ?? [f.transferSyntaxUID])
+        }
+        return p
+    }
+
+    func testEchoToStorescp() throws {
+        let peer = try peer()
+        let association = try Association.request(host: "127.0.0.1", port: peer.port, parameters: parameters(for: []))
+        let response = try association.echo()
+        XCTAssertEqual(response.status, .success)
+        XCTAssertEqual(association.acceptance.userInformation.implementationVersionName?.hasPrefix("OFFIS_DCMTK"), true)
+        try association.release()
+        XCTAssertEqual(association.state, .Sta1)
+    }
+
+    func testStoreToStorescpGivesTheSameDataSets() throws {
+        let peer = try peer()
+        let dcmdump = try Peers.tool("/usr/bin/dcmdump")
+        let files = try corpus().map { try DICOMFileSource(path: $0) }
+        let association = try Association.request(host: "127.0.0.1", port: peer.port, parameters: parameters(for: files))
+        XCTAssertGreaterThan(association.peerMaximumLength, 0)
+        for f in files {
+            let r = try association.store(file: f)
+            XCTAssertEqual(r.status, .success, "\(f.path): \(r.status) \(r.errorComment ?? "")")
+        }
+        try association.release()
+
+        let written = try FileManager.default.contentsOfDirectory(atPath: peer.directory)
+        for f in files {
+            guard let name = written.first(where: { $0.hasSuffix("." + f.sopInstanceUID) }) else {
+                XCTFail("storescp wrote no file for \(f.sopInstanceUID)")
+                continue
+            }
+            let stored = peer.directory + "/" + name
+            let a = try DICOMReader.read(contentsOf: f.path), b = try DICOMReader.read(contentsOf: stored)
+            XCTAssertEqual(b.transferSyntax, a.transferSyntax)
+            XCTAssertEqual(b.issues, [])
+            Self.assertSameLines(Self.describe(b.dataSet), Self.describe(a.dataSet), f.path)
+            // dcmdump agrees: the same text outside the meta header (storescp re-encodes
+            // undefined-length sequences with explicit lengths, so lengths of SQ and items are not compared).
+            let da = try Peers.run(dcmdump, ["-q", "+L", f.path]), db = try Peers.run(dcmdump, ["-q", "+L", stored])
+            XCTAssertEqual(da.status, 0, da.err)
+            Self.assertSameLines(Self.dataSetLines(db.out), Self.dataSetLines(da.out), f.path)
+        }
+    }
+
+    /// Each element as tag, VR and value bytes (sequences item by item).
+    static func describe(_ ds: DataSet) -> [String] {
+        ds.flatMap { e -> [String] in
+            switch e.value {
+            case .sequence(let s):
+                return ["\(e.tag) SQ \(s.items.count)"] + s.items.flatMap { describe($0.dataSet).map { "  " + $0 } }
+            case .fragments(let f):
+                return ["\(e.tag) fragments \(f.fragments.count)"]
+            default:
+                return ["\(e.tag) \(e.vr.rawValue) \(e.value.bytes)"]
+            }
+        }
+    }
+
+    static func dataSetLines(_ dump: String) -> [String] {
+        dump.split(separator: "\n").map(String.init)
+            .filter { !$0.hasPrefix("(0002,") && !$0.hasPrefix("#") && !$0.isEmpty && !$0.contains("Delimitation") }
+            .map { line in
+                let t = line.trimmingCharacters(in: .whitespaces)
+                return t.contains(" SQ (") || t.hasPrefix("(fffe,e000)") ? String(t.prefix(14)) : line
+            }
+    }
+
+    /// Equal line lists, reported by the first difference (pixel data lines are long).
+    static func assertSameLines(_ a: [String], _ b: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        if a == b { return }
+        let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+        let l = i < a.count ? String(a[i].prefix(160)) : "(end)", r = i < b.count ? String(b[i].prefix(160)) : "(end)"
+        XCTFail("\(what): line \(i) differs: \(l) vs \(r)", file: file, line: line)
+    }
+
+    func testRefusedAssociationIsATypedRejection() throws {
+        let refusing = try Self.startStorescp(["--refuse"])
+        defer { Self.stop(refusing) }
+        XCTAssertThrowsError(try Association.request(host: "127.0.0.1", port: refusing.port, parameters: parameters(for: []))) {
+            let e = $0 as? DICOMNetworkError
+            XCTAssertEqual(e?.kind, .rejected, "\($0)")
+            XCTAssertNotNil(e?.reject)
+            XCTAssertFalse(e?.message.isEmpty ?? true)
+        }
+    }
+
+    func testImplicitOnlyPeerAcceptsNoExplicitContext() throws {
+        let implicitOnly = try Self.startStorescp(["+xi"])
+        defer { Self.stop(implicitOnly) }
+        let files = try corpus().prefix(1).map { try DICOMFileSource(path: $0) }
+        XCTAssertEqual(files.first?.transferSyntaxUID, TransferSyntax.explicitVRLittleEndianUID)
+        let association = try Association.request(host: "127.0.0.1", port: implicitOnly.port, parameters: parameters(for: files))
+        XCTAssertNil(association.context(for: files[0].sopClassUID))
+        XCTAssertThrowsError(try association.store(file: files[0])) { XCTAssertEqual(($0 as? DICOMNetworkError)?.kind, .notAccepted) }
+        try association.release()
+    }
+
+    func testNothingListeningIsUnavailable() throws {
+        let port = try Self.freePort()
+        XCTAssertThrowsError(try Association.request(host: "127.0.0.1", port: port, parameters: parameters(for: []))) {
+            XCTAssertEqual(($0 as? DICOMNetworkError)?.kind, .unavailable, "\($0)")
+        }
+    }
+
+    func testDCMTKClientsAgainstCmrStorageSCP() throws {
+        let echoscu = try Peers.tool("/usr/bin/echoscu"), storescu = try Peers.tool("/usr/bin/storescu")
+        let dcmdump = try Peers.tool("/usr/bin/dcmdump")
+        let out = try Peers.temporaryFolder(self)
+        let listener = try SocketListener(host: "127.0.0.1", port: 0)
+        let scp = StorageSCP(directory: out, aeTitle: "CMRSCP")
+        scp.start(listener)
+        defer { scp.stop() }
+        let port = String(listener.port)
+        let echo = try Peers.run(echoscu, ["-aec", "CMRSCP", "127.0.0.1", port])
+        XCTAssertEqual(echo.status, 0, echo.err)
+        let files = try corpus()
+        let store = try Peers.run(storescu, ["-aec", "CMRSCP", "-xs"] + ["127.0.0.1", port] + files)
+        XCTAssertEqual(store.status, 0, store.err)
+        let wrong = try Peers.run(echoscu, ["-aec", "NOTCMR", "127.0.0.1", port])
+        XCTAssertNotEqual(wrong.status, 0, "a wrong called AE title must be rejected")
+        XCTAssertTrue(wrong.err.contains("Called AE Title Not Recognized") || wrong.out.contains("Called AE Title Not Recognized"), wrong.err)
+
+        XCTAssertEqual(Set(scp.received.map(\.sopInstanceUID)).count, files.count)
+        for r in scp.received {
+            let original = try XCTUnwrap(files.first { (try? DICOMFileSource(path: $0).sopInstanceUID) == r.sopInstanceUID })
+            let a = try DICOMReader.read(contentsOf: original), b = try DICOMReader.read(contentsOf: r.path)
+            XCTAssertEqual(b.issues, [])
+            Self.assertSameLines(Self.describe(b.dataSet), Self.describe(a.dataSet), r.path)
+            let check = try Peers.run(dcmdump, ["-q", r.path])
+            XCTAssertEqual(check.status, 0, check.err)
+        }
+    }
+}
