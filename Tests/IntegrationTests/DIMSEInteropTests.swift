@@ -48,7 +48,8 @@ final class DIMSEInteropTests: XCTestCase {
     }
 
     /// Starts storescp (TCP_NODELAY=1 in its environment) and waits until it answers.
-    static func startStorescp(_ extra: [String] = [], aeTitle: String = "STORESCP") throws -> Peer {
+    static func startStorescp(_ extra: [String] = [], aeTitle: String = "STORESCP",
+                              environment: [String: String] = ["TCP_NODELAY": "1"]) throws -> Peer {
         let tool = try Peers.tool("/usr/bin/storescp")
         let dir = NSTemporaryDirectory() + "cmr-storescp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -57,7 +58,7 @@ final class DIMSEInteropTests: XCTestCase {
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = ["-aet", aeTitle, "-od", dir, "-dhl"] + extra + [String(port)]
         var env = ProcessInfo.processInfo.environment
-        env["TCP_NODELAY"] = "1"
+        env.merge(environment) { $1 }
         p.environment = env
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice

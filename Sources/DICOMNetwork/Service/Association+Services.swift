@@ -24,9 +24,13 @@ extension Association {
         try sendCommand(rq, contextID: pc.id)
         let storage = file.storage
         let base = file.dataSetRange.lowerBound
+        var released = 0
         try sendMessagePart(storage.buffer(file.dataSetRange), contextID: pc.id, isCommand: false) { sent in
-            // Large files: drop the pages already sent so memory stays flat whatever the size.
-            if sent.upperBound - sent.lowerBound >= 1 << 16 { storage.releasePages((base + sent.lowerBound)..<(base + sent.upperBound)) }
+            // Large files: drop the pages already sent, a megabyte at a time, so memory stays flat whatever the size.
+            if sent.upperBound - released >= 1 << 20 {
+                storage.releasePages((base + released)..<(base + sent.upperBound))
+                released = sent.upperBound
+            }
         }
         return try awaitResponse(to: rq, expecting: .cStoreRSP)
     }

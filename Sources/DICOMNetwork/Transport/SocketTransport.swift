@@ -124,6 +124,12 @@ public final class SocketTransport: Transport, @unchecked Sendable {
                 }
             }
             let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            #if canImport(Glibc)
+            // Acknowledge at once: a peer with Nagle on (DCMTK as Debian builds it) otherwise holds the
+            // rest of each response until this side's delayed ACK, some 40 ms per message.
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), Int32(TCP_QUICKACK), &one, socklen_t(MemoryLayout<Int32>.size))
+            #endif
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == ECONNRESET { return 0 }
