@@ -237,4 +237,65 @@ final class DIMSEInteropTests: XCTestCase {
             XCTAssertEqual(check.status, 0, check.err)
         }
     }
+
+    /// C-STORE into dcmqrscp, then C-FIND at study level: one match per study, with the keys asked for.
+    func testFindAgainstDcmqrscp() throws {
+        let tool = try Peers.tool("/usr/bin/dcmqrscp")
+        let dir = try Peers.temporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: dir + "/db", withIntermediateDirectories: true)
+        let port = try Self.freePort()
+        let config = """
+        NetworkTCPPort = \(port)
+        MaxPDUSize = 16384
+        MaxAssociations = 16
+        HostTable BEGIN
+        HostTable END
+        VendorTable BEGIN
+        VendorTable END
+        AETable BEGIN
+        QRSCP \(dir)/db RW (200, 1024mb) ANY
+        AETable END
+        """
+        try config.write(toFile: dir + "/qr.cfg", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = ["-c", dir + "/qr.cfg", String(port)]
+        p.environment = ProcessInfo.processInfo.environment.merging(["TCP_NODELAY": "1"]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        var up = false
+        for _ in 0..<100 where !up {
+            if let t = try? SocketTransport.connect(host: "127.0.0.1", port: port, timeout: 1) { t.close(); up = true } else { usleep(50_000) }
+        }
+        XCTAssertTrue(up, "dcmqrscp did not listen")
+
+        let files = try corpus().map { try DICOMFileSource(path: $0) }
+        let store = try Association.request(host: "127.0.0.1", port: port, parameters: parameters(for: files, called: "QRSCP"))
+        for f in files { XCTAssertEqual(try store.store(file: f).status, .success) }
+        try store.release()
+
+        let studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1"
+        var params = parameters(for: [], called: "QRSCP")
+        params.propose(studyRootFind, transferSyntaxes: [TransferSyntax.explicitVRLittleEndianUID, TransferSyntax.implicitVRLittleEndianUID])
+        let find = try Association.request(host: "127.0.0.1", port: port, parameters: params)
+        func text(_ s: String, pad: UInt8 = 0x20) -> [UInt8] { var v = Array(s.utf8); if v.count % 2 == 1 { v.append(pad) }; return v }
+        let identifier = DataSet([
+            DataElement(.queryRetrieveLevel, .CS, bytes: text("STUDY")),
+            DataElement(.patientName, .PN, bytes: []),
+            DataElement(.studyInstanceUID, .UI, bytes: []),
+        ])
+        var matches: [DataSet] = []
+        let final = try find.find(identifier, informationModel: studyRootFind) { ds, response in
+            XCTAssertEqual(response.status.category, .pending)
+            matches.append(ds)
+        }
+        XCTAssertEqual(final.status, .success)
+        try find.release()
+        let expected = try Set(corpus().map { try DICOMReader.read(contentsOf: $0).dataSet.string(.studyInstanceUID) ?? "" })
+        XCTAssertEqual(Set(matches.compactMap { $0.string(.studyInstanceUID) }), expected)
+        XCTAssertEqual(matches.count, expected.count)
+        XCTAssertTrue(matches.allSatisfy { !($0.string(.patientName) ?? "").isEmpty })
+    }
 }
