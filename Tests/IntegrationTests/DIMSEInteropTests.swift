@@ -238,17 +238,24 @@ final class DIMSEInteropTests: XCTestCase {
         }
     }
 
-    /// C-STORE into dcmqrscp, then C-FIND at study level: one match per study, with the keys asked for.
-    func testFindAgainstDcmqrscp() throws {
+    /// C-STORE into dcmqrscp, then C-FIND at study level (one match per study, with the keys asked
+    /// for), C-GET of one study (its instances come back on the same association, to disk), and
+    /// C-MOVE of the other to cmr's storage SCP.
+    func testStoreFindGetMoveWithDcmqrscp() throws {
         let tool = try Peers.tool("/usr/bin/dcmqrscp")
         let dir = try Peers.temporaryFolder(self)
         try FileManager.default.createDirectory(atPath: dir + "/db", withIntermediateDirectories: true)
         let port = try Self.freePort()
+        let moveListener = try SocketListener(host: "127.0.0.1", port: 0)
+        let moveSCP = StorageSCP(directory: try Peers.temporaryFolder(self, "moved"), aeTitle: "CMRSCP")
+        moveSCP.start(moveListener)
+        defer { moveSCP.stop() }
         let config = """
         NetworkTCPPort = \(port)
         MaxPDUSize = 16384
         MaxAssociations = 16
         HostTable BEGIN
+        cmrscp = (CMRSCP, 127.0.0.1, \(moveListener.port))
         HostTable END
         VendorTable BEGIN
         VendorTable END
@@ -297,5 +304,44 @@ final class DIMSEInteropTests: XCTestCase {
         XCTAssertEqual(Set(matches.compactMap { $0.string(.studyInstanceUID) }), expected)
         XCTAssertEqual(matches.count, expected.count)
         XCTAssertTrue(matches.allSatisfy { !($0.string(.patientName) ?? "").isEmpty })
+
+        // C-GET of the first study, storage classes proposed with the SCP role.
+        let studies = expected.sorted()
+        let byStudy = Dictionary(grouping: try corpus()) { try! DICOMReader.read(contentsOf: $0).dataSet.string(.studyInstanceUID) ?? "" }
+        var getParams = parameters(for: [], called: "QRSCP")
+        let studyRootGet = "1.2.840.10008.5.1.4.1.2.2.3", studyRootMove = "1.2.840.10008.5.1.4.1.2.2.2"
+        getParams.propose(studyRootGet, transferSyntaxes: [TransferSyntax.explicitVRLittleEndianUID])
+        getParams.propose(studyRootMove, transferSyntaxes: [TransferSyntax.explicitVRLittleEndianUID])
+        for sop in Set(files.map(\.sopClassUID)).sorted() {
+            getParams.propose(sop, transferSyntaxes: [TransferSyntax.explicitVRLittleEndianUID, TransferSyntax.implicitVRLittleEndianUID])
+            getParams.roleSelections.append(RoleSelection(sopClassUID: sop, scuRole: false, scpRole: true))
+        }
+        let retrieve = try Association.request(host: "127.0.0.1", port: port, parameters: getParams)
+        let getDir = try Peers.temporaryFolder(self, "got")
+        func studyKey(_ uid: String) -> DataSet {
+            DataSet([DataElement(.queryRetrieveLevel, .CS, bytes: text("STUDY")), DataElement(.studyInstanceUID, .UI, bytes: text(uid, pad: 0))])
+        }
+        var got: [ReceivedInstance] = []
+        let getFinal = try retrieve.get(studyKey(studies[0]), informationModel: studyRootGet, into: getDir) { instance, status in
+            XCTAssertEqual(status, .success)
+            got.append(instance)
+        }
+        XCTAssertEqual(getFinal.status, .success, getFinal.errorComment ?? "")
+        XCTAssertEqual(getFinal.command.subOperations?.completed, UInt16(byStudy[studies[0]]!.count))
+        XCTAssertEqual(getFinal.command.subOperations?.failed, 0)
+        XCTAssertEqual(got.count, byStudy[studies[0]]!.count)
+        for instance in got {
+            let original = try XCTUnwrap(byStudy[studies[0]]!.first { (try? DICOMFileSource(path: $0).sopInstanceUID) == instance.sopInstanceUID })
+            Self.assertSameLines(Self.describe(try DICOMReader.read(contentsOf: instance.path).dataSet),
+                                 Self.describe(try DICOMReader.read(contentsOf: original).dataSet), instance.path)
+        }
+
+        // C-MOVE of the second study to cmr's storage SCP.
+        let moveFinal = try retrieve.move(studyKey(studies[1]), informationModel: studyRootMove, destination: "CMRSCP")
+        XCTAssertEqual(moveFinal.status, .success, moveFinal.errorComment ?? "")
+        XCTAssertEqual(moveFinal.command.subOperations?.completed, UInt16(byStudy[studies[1]]!.count))
+        try retrieve.release()
+        XCTAssertEqual(Set(moveSCP.received.map(\.sopInstanceUID)),
+                       Set(try byStudy[studies[1]]!.map { try DICOMFileSource(path: $0).sopInstanceUID }))
     }
 }

@@ -51,15 +51,7 @@ extension Association {
     /// hands each pending response's identifier to `onMatch`; returns the final response.
     public func find(_ identifier: DataSet, informationModel: String, priority: DIMSEPriority = .medium,
                      onMatch: (DataSet, DIMSEResponse) throws -> Void) throws -> DIMSEResponse {
-        guard let pc = context(for: informationModel) else {
-            throw DICOMNetworkError(.notAccepted, "\(transport.peerDescription): \(informationModel) was not accepted")
-        }
-        let ts = TransferSyntax(uid: pc.transferSyntax)
-        var sink = MemorySink()
-        try DICOMWriter.writeDataSet(identifier, transferSyntax: ts, to: &sink)
-        let rq = CommandSet.cFindRQ(messageID: nextMessageID(), sopClass: informationModel, priority: priority)
-        try sendCommand(rq, contextID: pc.id)
-        try sink.bytes.withUnsafeBytes { try sendMessagePart($0, contextID: pc.id, isCommand: false) }
+        let (rq, _) = try sendQuery(.cFindRQ(messageID: nextMessageID(), sopClass: informationModel, priority: priority), identifier)
         while true {
             let response = try awaitResponse(to: rq, expecting: .cFindRSP)
             guard response.status.isPending else { return response }

@@ -52,6 +52,11 @@ public final class Association: @unchecked Sendable {
         return candidates.first { $0.transferSyntax == transferSyntax }
     }
 
+    /// The transfer syntax accepted on context `id`.
+    func transferSyntax(of id: UInt8) -> String {
+        acceptedContexts.first { $0.id == id }?.transferSyntax ?? "1.2.840.10008.1.2"
+    }
+
     func nextMessageID() -> UInt16 {
         lastMessageID = lastMessageID == UInt16.max ? 1 : lastMessageID + 1
         return lastMessageID

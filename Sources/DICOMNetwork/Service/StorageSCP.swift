@@ -5,14 +5,7 @@ import DICOMCoding
 /// A storage SCP (and Verification SCP): receives C-STORE data sets straight from the PDUs into
 /// files, atomically (temporary file, fsync, rename), named `<SOP Instance UID>.dcm` in `directory`.
 public final class StorageSCP: @unchecked Sendable {
-    /// One instance received.
-    public struct Received: Sendable, Equatable {
-        public var path: String
-        public var sopClassUID: String
-        public var sopInstanceUID: String
-        public var transferSyntaxUID: String
-        public var callingAETitle: String
-    }
+    public typealias Received = ReceivedInstance
 
     public let directory: String
     public var policy: AcceptancePolicy
@@ -40,33 +33,15 @@ public final class StorageSCP: @unchecked Sendable {
         let association = try Association.accept(over: transport, policy: policy)
         let calling = association.request.callingAETitle
         while true {
-            var writer: AtomicFileWriter?
-            var failure: String?
-            var path = ""
+            var instance = InstanceWriter(directory: directory, callingAETitle: calling)
             let message: (CommandSet, UInt8, [UInt8]?)?
             do {
                 message = try association.receiveMessage(timeout: policy.timeouts.dimse) { command, contextID, fragment, isLast in
-                    guard command.commandField == .cStoreRQ, failure == nil else { return }
-                    do {
-                        if writer == nil {
-                            let instance = command.affectedSOPInstanceUID ?? UUID().uuidString
-                            let safe = String(instance.map { $0.isNumber || $0 == "." ? $0 : "_" })
-                            path = self.directory + "/" + (safe.isEmpty ? UUID().uuidString : safe) + ".dcm"
-                            let syntax = association.acceptedContexts.first { $0.id == contextID }?.transferSyntax ?? TransferSyntax.implicitVRLittleEndianUID
-                            var w = try AtomicFileWriter(path: path, overwrite: true)
-                            try w.write(Part10Header.bytes(sopClass: command.affectedSOPClassUID ?? "", sopInstance: instance,
-                                                           transferSyntax: syntax, sourceAETitle: calling))
-                            writer = w
-                        }
-                        try fragment.withUnsafeBytes { try writer!.write($0) }
-                        if isLast { try writer!.commit() }
-                    } catch {
-                        writer?.abort()
-                        failure = "\(error)"
-                    }
+                    guard command.commandField == .cStoreRQ else { return }
+                    instance.add(fragment, isLast: isLast, command: command, transferSyntax: association.transferSyntax(of: contextID))
                 }
             } catch {
-                writer?.abort()
+                instance.abandon()
                 throw error
             }
             guard let (command, contextID, _) = message else { return }   // released
@@ -74,10 +49,11 @@ public final class StorageSCP: @unchecked Sendable {
             case .cEchoRQ?:
                 try association.sendCommand(.response(to: command, status: .success), contextID: contextID)
             case .cStoreRQ?:
-                if let failure {
+                let path = instance.path
+                if let failure = instance.failure {
                     try association.sendCommand(.response(to: command, status: .refusedOutOfResources, errorComment: failure), contextID: contextID)
                 } else {
-                    let syntax = association.acceptedContexts.first { $0.id == contextID }?.transferSyntax ?? ""
+                    let syntax = association.transferSyntax(of: contextID)
                     lock.withLock {
                         _received.append(Received(path: path, sopClassUID: command.affectedSOPClassUID ?? "",
                                                   sopInstanceUID: command.affectedSOPInstanceUID ?? "", transferSyntaxUID: syntax,
