@@ -344,4 +344,19 @@ final class DIMSEInteropTests: XCTestCase {
         XCTAssertEqual(Set(moveSCP.received.map(\.sopInstanceUID)),
                        Set(try byStudy[studies[1]]!.map { try DICOMFileSource(path: $0).sopInstanceUID }))
     }
+
+    /// A peer that aborts in the middle of a C-STORE: a typed `.rejected` naming the abort, and the
+    /// association is over (no hang, no crash); the next association works.
+    func testPeerAbortingDuringStore() throws {
+        let aborting = try Self.startStorescp(["--abort-during"])
+        defer { Self.stop(aborting) }
+        let files = try corpus().prefix(2).map { try DICOMFileSource(path: $0) }
+        let association = try Association.request(host: "127.0.0.1", port: aborting.port, parameters: parameters(for: files))
+        XCTAssertThrowsError(try association.store(file: files[0])) {
+            let kind = ($0 as? DICOMNetworkError)?.kind
+            XCTAssertTrue(kind == .rejected || kind == .unavailable, "\($0)")
+        }
+        XCTAssertEqual(association.state, .Sta1)
+        XCTAssertThrowsError(try association.store(file: files[1]))
+    }
 }
