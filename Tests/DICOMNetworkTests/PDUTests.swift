@@ -189,3 +189,32 @@ final class PDUTests: XCTestCase {
         }
     }
 }
+
+/// Sub-item layouts byte for byte as PS3.7 Annex D.3.3 draws them (round trips alone would hide a
+/// mistake made the same way in the encoder and the decoder).
+final class UserInformationLayoutTests: XCTestCase {
+    func testSubItemsAsTheStandardLaysThemOut() {
+        let ui = UserInformation(maximumLength: 0x0001_0000, implementationClassUID: "1.2", implementationVersionName: "V1",
+                                 asynchronousOperationsWindow: AsynchronousOperationsWindow(maximumInvoked: 2, maximumPerformed: 3),
+                                 roleSelections: [RoleSelection(sopClassUID: "1.2.3", scuRole: false, scpRole: true)],
+                                 userIdentityRequest: UserIdentityRequest(type: .usernameAndPasscode, positiveResponseRequested: true,
+                                                                          primaryField: Array("ab".utf8), secondaryField: Array("c".utf8)))
+        let expected: [UInt8] = [
+            0x51, 0, 0, 4, 0, 1, 0, 0,                          // maximum length 65536, big endian
+            0x52, 0, 0, 3, 0x31, 0x2E, 0x32,                    // implementation class UID "1.2"
+            0x53, 0, 0, 4, 0, 2, 0, 3,                          // invoked 2, performed 3
+            0x54, 0, 0, 9, 0, 5, 0x31, 0x2E, 0x32, 0x2E, 0x33, 0, 1,   // UID length, UID, SCU role 0, SCP role 1
+            0x55, 0, 0, 2, 0x56, 0x31,                          // implementation version name "V1"
+            0x58, 0, 0, 9, 2, 1, 0, 2, 0x61, 0x62, 0, 1, 0x63,  // type 2, response requested, "ab", "c"
+        ]
+        XCTAssertEqual(ui.encodedSubItems(), expected)
+    }
+
+    func testPresentationContextResultLayout() {
+        let ac = AAssociateAC(calledAETitle: "A", callingAETitle: "B",
+                              presentationContexts: [PresentationContextResult(id: 5, result: .abstractSyntaxNotSupported, transferSyntax: "1.2")])
+        let bytes = PDU.associateAC(ac).encoded()
+        let item = Array(bytes[(6 + 68 + 4 + dicomApplicationContextName.utf8.count)...].prefix(15))
+        XCTAssertEqual(item, [0x21, 0, 0, 11, 5, 0, 3, 0, 0x40, 0, 0, 3, 0x31, 0x2E, 0x32])
+    }
+}

@@ -110,7 +110,13 @@ final class DIMSEInteropTests: XCTestCase {
 
     func testEchoToStorescp() throws {
         let peer = try peer()
-        let association = try Association.request(host: "127.0.0.1", port: peer.port, parameters: parameters(for: []))
+        // Every user information sub-item cmr can send, so DCMTK's parser judges their layout.
+        var p = parameters(for: [])
+        p.asynchronousOperationsWindow = AsynchronousOperationsWindow(maximumInvoked: 4, maximumPerformed: 4)
+        p.roleSelections = [RoleSelection(sopClassUID: verificationSOPClassUID, scuRole: true, scpRole: false)]
+        p.userIdentity = UserIdentityRequest(type: .usernameAndPasscode, positiveResponseRequested: false,
+                                             primaryField: Array("alice".utf8), secondaryField: Array("secret".utf8))
+        let association = try Association.request(host: "127.0.0.1", port: peer.port, parameters: p)
         let response = try association.echo()
         XCTAssertEqual(response.status, .success)
         XCTAssertEqual(association.acceptance.userInformation.implementationVersionName?.hasPrefix("OFFIS_DCMTK"), true)
