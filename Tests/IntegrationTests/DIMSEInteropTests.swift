@@ -87,14 +87,19 @@ final class DIMSEInteropTests: XCTestCase {
     func corpus() throws -> [String] {
         if !Self.corpus.isEmpty { return Self.corpus }
         Self.scratch = NSTemporaryDirectory() + "cmr-dimse-it-\(getpid())"
+        Self.corpus = try Self.makeStudies(Self.scratch + "/src", patients: 2, instances: 3)
+        return Self.corpus
+    }
+
+    /// Small CT and MR series of 32×32 images for `patients` patients, written under `dir`.
+    static func makeStudies(_ dir: String, patients: Int, instances: Int) throws -> [String] {
         var o = Synthesizer.Options()
-        o.patients = 2
+        o.patients = patients
         o.series = ["CT", "MR"]
-        o.instancesPerSeries = 3
+        o.instancesPerSeries = instances
         o.rows = 32
         o.columns = 32
-        Self.corpus = try Synthesizer(options: o).write(to: Self.scratch + "/src").sorted()
-        return Self.corpus
+        return try Synthesizer(options: o).write(to: dir).sorted()
     }
 
     func parameters(for files: [DICOMFileSource], called: String = "STORESCP", syntaxes: [String]? = nil) -> AssociationParameters {

@@ -3,7 +3,6 @@ import XCTest
 import DICOMCore
 import DICOMCoding
 import DICOMNetwork
-import CMRKit
 
 /// A second, independent implementation as peer: pynetdicom (scripts/install-test-deps puts it in
 /// .venv). cmr's SCU against pynetdicom's storage SCP, and pynetdicom's SCU against cmr's.
@@ -53,22 +52,17 @@ final class DIMSEPynetdicomTests: XCTestCase {
         return py
     }
 
-    func corpus(_ dir: String) throws -> [String] {
-        var o = Synthesizer.Options()
-        o.patients = 1
-        o.series = ["CT", "MR"]
-        o.instancesPerSeries = 2
-        o.rows = 32
-        o.columns = 32
-        return try Synthesizer(options: o).write(to: dir).sorted()
-    }
-
-    func testCmrSCUAgainstPynetdicomSCP() throws {
+    /// pynetdicom's Python, an output folder and a small study, for one test.
+    func prepare() throws -> (python: String, out: String, files: [String]) {
         let py = try python()
         let dir = try Peers.temporaryFolder(self)
         let out = dir + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let files = try corpus(dir + "/src")
+        return (py, out, try DIMSEInteropTests.makeStudies(dir + "/src", patients: 1, instances: 2))
+    }
+
+    func testCmrSCUAgainstPynetdicomSCP() throws {
+        let (py, out, files) = try prepare()
         let listener = try SocketListener(host: "127.0.0.1", port: 0)
         let port = listener.port
         listener.close()
@@ -106,11 +100,7 @@ final class DIMSEPynetdicomTests: XCTestCase {
     }
 
     func testPynetdicomSCUAgainstCmrSCP() throws {
-        let py = try python()
-        let dir = try Peers.temporaryFolder(self)
-        let out = dir + "/out"
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let files = try corpus(dir + "/src")
+        let (py, out, files) = try prepare()
         let listener = try SocketListener(host: "127.0.0.1", port: 0)
         let scp = StorageSCP(directory: out, aeTitle: "CMRSCP")
         scp.start(listener)
