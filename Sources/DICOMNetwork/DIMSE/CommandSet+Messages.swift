@@ -69,8 +69,7 @@ extension CommandSet {
 
     /// Sub-operation counts of C-GET and C-MOVE responses.
     public var subOperations: SubOperationCounts? {
-        guard let completed = uint16(.numberOfCompletedSuboperations) ?? uint16(.numberOfRemainingSuboperations) else { return nil }
-        _ = completed
+        guard uint16(.numberOfCompletedSuboperations) != nil || uint16(.numberOfRemainingSuboperations) != nil else { return nil }
         return SubOperationCounts(remaining: uint16(.numberOfRemainingSuboperations), completed: uint16(.numberOfCompletedSuboperations) ?? 0,
                                   failed: uint16(.numberOfFailedSuboperations) ?? 0, warning: uint16(.numberOfWarningSuboperations) ?? 0)
     }

@@ -53,7 +53,8 @@ public struct PDUDecoder: Sendable {
             throw PDUDecodingError.tooLong(type, length: length, maximum: maximum)
         }
         guard available >= 6 + length else {
-            buffer.reserveCapacity(start + 6 + length)
+            // Room for the whole PDU once, but never trust a huge length for a reservation.
+            if length <= 1 << 24 { buffer.reserveCapacity(start + 6 + length) }
             return nil
         }
         let pdu = try buffer.withUnsafeBytes { raw in
