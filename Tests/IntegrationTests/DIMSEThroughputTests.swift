@@ -47,6 +47,30 @@ final class DIMSEThroughputTests: XCTestCase {
             }
             lines.append((nodelay ? "storescp TCP_NODELAY=1: " : "storescp Nagle on: ") + figures)
         }
+        // Parallel associations (one thread each) into storescp --fork, which serves them in parallel.
+        let forking = try DIMSEInteropTests.startStorescp(["--fork"])
+        defer { DIMSEInteropTests.stop(forking) }
+        for n in [2, 4] {
+            let start = Date()
+            final class Box: @unchecked Sendable { var failures = 0; let lock = NSLock() }
+            let box = Box()
+            DispatchQueue.concurrentPerform(iterations: n) { i in
+                do {
+                    let mine = try stride(from: i, to: paths.count, by: n).map { try DICOMFileSource(path: paths[$0]) }
+                    var p = AssociationParameters(callingAETitle: "CMR", calledAETitle: "STORESCP")
+                    for (sop, ts) in Set(mine.map { [$0.sopClassUID, $0.transferSyntaxUID] }).map({ ($0[0], $0[1]) }) {
+                        p.propose(sop, transferSyntaxes: [ts])
+                    }
+                    let a = try Association.request(host: "127.0.0.1", port: forking.port, parameters: p)
+                    for f in mine where try a.store(file: f).status != .success { box.lock.withLock { box.failures += 1 } }
+                    try a.release()
+                } catch {
+                    box.lock.withLock { box.failures += 1 }
+                }
+            }
+            XCTAssertEqual(box.failures, 0)
+            lines.append(String(format: "storescp --fork, %d associations: DICOMNetwork %.0f files/s", n, Double(paths.count) / Date().timeIntervalSince(start)))
+        }
         print("DIMSE throughput: " + lines.joined(separator: "\n  "))
     }
 
