@@ -114,6 +114,17 @@ final class AssociationTests: XCTestCase {
         XCTAssertEqual((finished() as? DICOMNetworkError)?.kind, .rejected)
     }
 
+    func testCallingAETitleNotAllowedIsRejectedWithReason3() throws {
+        let scp = StorageSCP(directory: try folder(), aeTitle: "SCP")
+        scp.policy.allowedCallingAETitles = ["MODALITY"]
+        let (client, finished) = serve(scp)
+        XCTAssertThrowsError(try Association.request(over: client, parameters: parameters())) {
+            XCTAssertEqual(($0 as? DICOMNetworkError)?.reject, AAssociateRJ(result: .permanent, source: .serviceUser, reason: 3))
+            XCTAssertTrue(($0 as? DICOMNetworkError)?.message.contains("calling AE title not recognized") ?? false)
+        }
+        XCTAssertEqual((finished() as? DICOMNetworkError)?.kind, .rejected)
+    }
+
     func testFileInARefusedTransferSyntaxIsNotAccepted() throws {
         let dir = try folder()
         let scp = StorageSCP(directory: dir, aeTitle: "SCP", transferSyntaxes: [TransferSyntax.explicitVRLittleEndianUID])
