@@ -368,6 +368,6 @@ final class DIMSEInteropTests: XCTestCase {
             XCTAssertTrue(kind == .rejected || kind == .unavailable, "\($0)")
         }
         XCTAssertEqual(association.state, .Sta1)
-        XCTAssertThrowsError(try association.store(file: files[1]))
+        XCTAssertThrowsError(try association.store(file: files[1])) { XCTAssertEqual(($0 as? DICOMNetworkError)?.kind, .unavailable) }
     }
 }

@@ -155,6 +155,9 @@ public final class Association: @unchecked Sendable {
 
     /// Sends `bytes` as a command or data set, fragmented to the peer's maximum length, each PDU in one write.
     func sendMessagePart(_ bytes: UnsafeRawBufferPointer, contextID: UInt8, isCommand: Bool, afterEach: ((Range<Int>) -> Void)? = nil) throws {
+        guard machine.state == .Sta6 || machine.state == .Sta8 else {
+            throw DICOMNetworkError(.unavailable, "\(transport.peerDescription): the association is over (\(machine.state)); open a new one")
+        }
         var p = 0
         repeat {
             let end = min(bytes.count, p + fragmentLength)
