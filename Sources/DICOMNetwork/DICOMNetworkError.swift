@@ -9,14 +9,20 @@ public struct DICOMNetworkError: Error, Sendable, Equatable, CustomStringConvert
         case protocolError
         /// No answer within the time allowed.
         case timeout
+        /// The association holds no accepted presentation context for what was asked
+        /// (SOP class and transfer syntax): transcode, or propose differently next time.
+        case notAccepted
     }
 
     public var kind: Kind
     public var message: String
+    /// The A-ASSOCIATE-RJ's result, source and reason when the peer rejected the association.
+    public var reject: AAssociateRJ?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, reject: AAssociateRJ? = nil) {
         self.kind = kind
         self.message = message
+        self.reject = reject
     }
 
     public var description: String { message }
