@@ -217,4 +217,18 @@ final class UserInformationLayoutTests: XCTestCase {
         let item = Array(bytes[(6 + 68 + 4 + dicomApplicationContextName.utf8.count)...].prefix(15))
         XCTAssertEqual(item, [0x21, 0, 0, 11, 5, 0, 3, 0, 0x40, 0, 0, 3, 0x31, 0x2E, 0x32])
     }
+
+    // Regression (scripts/fuzz pdu): a called AE title with a byte outside ASCII was read as
+    // U+FFFD, written back as three bytes and cut at 16, so the PDU changed on re-encoding.
+    func testAETitleWithANonASCIIByteSurvivesReencoding() throws {
+        var rq = AAssociateRQ(calledAETitle: "S", callingAETitle: "ECHOSCU", presentationContexts: [])
+        rq.calledAETitle = "S\u{E3}ORESCP   0  A"
+        let bytes = PDU.associateRQ(rq).encoded()
+        XCTAssertEqual(Array(bytes[10..<26]), [0x53, 0xE3] + Array("ORESCP   0  A ".utf8))
+        var decoder = PDUDecoder()
+        decoder.feed(bytes)
+        let decoded = try XCTUnwrap(try decoder.next())
+        XCTAssertEqual(decoded, .associateRQ(rq))
+        XCTAssertEqual(decoded.encoded(), bytes)
+    }
 }

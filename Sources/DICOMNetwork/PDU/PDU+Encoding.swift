@@ -131,8 +131,10 @@ extension [UInt8] {
     }
 }
 
+/// The 16-byte field of an AE title: one byte per character (ISO 8859-1; others become '?'),
+/// the reverse of the decoder's reading, padded with spaces.
 func aeTitleField(_ title: String) -> [UInt8] {
-    var b = Array(title.utf8.prefix(16))
+    var b = Array(title.unicodeScalars.prefix(16).map { $0.value <= 0xFF ? UInt8($0.value) : 0x3F })
     while b.count < 16 { b.append(0x20) }
     return b
 }

@@ -164,10 +164,20 @@ struct PDUParser {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A 16-byte AE title field, each byte read as one character (ISO 8859-1), so that a title
+    /// with bytes outside ASCII (which the standard does not allow, but peers send) is kept byte for
+    /// byte instead of growing past 16 bytes when written back.
+    func aeTitle(_ at: Int) -> String {
+        var bytes = Array(body[at..<(at + 16)])
+        while let last = bytes.last, last == 0 || last == 0x20 { bytes.removeLast() }
+        while let first = bytes.first, first == 0x20 { bytes.removeFirst() }
+        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    }
+
     func parseAssociate() throws -> PDU {
         guard body.count >= 68 else { throw fail(0, "fixed fields need 68 bytes, have \(body.count)") }
         let version = u16(0)
-        let called = string(4, 16), calling = string(20, 16)
+        let called = aeTitle(4), calling = aeTitle(20)
         var applicationContext: String?
         var proposals: [PresentationContextProposal] = []
         var results: [PresentationContextResult] = []
