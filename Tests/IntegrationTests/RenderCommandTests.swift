@@ -36,14 +36,17 @@ final class RenderCommandTests: XCTestCase {
     func pixels(_ paths: [String]) throws -> [[String: AnyHashable]] {
         let python = try Peers.python()
         let script = """
-            import json, sys
+            import json, sys, numpy
             from PIL import Image
             for p in sys.argv[1:]:
                 im = Image.open(p)
-                print(json.dumps({"w": im.width, "h": im.height, "mode": im.mode, "px": list(im.getdata()) if im.mode != "RGB" else [c for px in im.getdata() for c in px]}))
+                print(json.dumps({"w": im.width, "h": im.height, "mode": im.mode, "px": numpy.asarray(im).flatten().tolist()}))
             """
         let r = try Peers.run(python, ["-c", script] + paths)
-        XCTAssertEqual(r.status, 0, r.err)
+        guard r.status == 0 else {
+            XCTFail("Pillow cannot read \(paths): \(r.err)")
+            throw CocoaError(.fileReadCorruptFile)
+        }
         return r.out.split(separator: "\n").map { line in
             let o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             return ["w": o["w"] as! Int, "h": o["h"] as! Int, "mode": o["mode"] as! String,
@@ -88,7 +91,21 @@ final class RenderCommandTests: XCTestCase {
 
     func testFramesSizesDepthAndJSON() throws {
         let files = try synth("cine", series: "MR", instances: 1, frames: 5)
-        let file = files[0]
+        // cmr synth repeats one picture in every frame: pydicom makes each frame its own, and
+        // DCMTK's RLE encoder a compressed copy (one fragment per frame).
+        let file = dir + "/cine.dcm", rle = dir + "/cine-rle.dcm"
+        let script = """
+            import sys, pydicom
+            d = pydicom.dcmread(sys.argv[1])
+            a = d.pixel_array.copy()
+            for i in range(a.shape[0]):
+                a[i] = (a[i].astype("int64") * (i + 1) // 2 + 50 * i).clip(0, 4095).astype(a.dtype)
+            d.PixelData = a.tobytes()
+            d.save_as(sys.argv[2])
+            """
+        let made = try Peers.run(try Peers.python(), ["-c", script, files[0], file])
+        XCTAssertEqual(made.status, 0, made.err)
+        XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/dcmcrle"), [file, rle]).status, 0)
         // --frame 3 is the third frame: the same pixels as frame 3 of --all-frames.
         try render(["--frame", "3", "--out", "\(dir)/f3.png", file])
         try render(["--all-frames", "--out", "\(dir)/all", file])
@@ -100,7 +117,11 @@ final class RenderCommandTests: XCTestCase {
         XCTAssertNotEqual(p[1], p[3], "frames 1 and 3 of the synthetic cine should differ")
         // dcm2pnm's frame 3 (+F 3 is 1-based), same window.
         let d = try Peers.run(try Peers.tool("/usr/bin/dcm2pnm"), ["+Wi", "1", "+F", "3", "+on", file, "\(dir)/f3-dcmtk.png"])
-        if d.status == 0 { XCTAssertEqual(try pixels(["\(dir)/f3-dcmtk.png"])[0], p[0]) }
+        XCTAssertEqual(d.status, 0, d.err)
+        XCTAssertEqual(try pixels(["\(dir)/f3-dcmtk.png"])[0], p[0], "frame 3: cmr render and dcm2pnm +F 3 differ")
+        // The RLE copy: frame 3 alone gives the same picture.
+        try render(["--frame", "3", "--out", "\(dir)/f3-rle.png", rle])
+        XCTAssertEqual(try pixels(["\(dir)/f3-rle.png"])[0], p[0])
         // A frame that does not exist.
         let missing = try render(["--frame", "9", "--out", "\(dir)/f9.png", file], status: 64)
         XCTAssertTrue(missing.err.contains("frame 9"), missing.err)

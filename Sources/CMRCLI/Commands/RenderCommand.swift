@@ -15,7 +15,8 @@ enum RenderCommand: CLICommand {
                 RLE, JPEG (baseline, extended, lossless) and JPEG-LS files are decoded; JPEG 2000 and \
                 HTJ2K are refused with a way around it.
 
-                --out names a file for one input file, a folder for several (the input tree is mirrored \
+                --out names a file for one input file (with --all-frames, a name ending in .png), a \
+                folder for several (the input tree is mirrored \
                 as cmr deidentify does, .png appended; a folder argument keeps its own name), or '-' for \
                 one PNG on standard output (not to a terminal). --all-frames writes NAME-0001.png and on. \
                 Outputs are written whole or not at all, and an existing output is never replaced \
@@ -39,14 +40,14 @@ enum RenderCommand: CLICommand {
                 .value("out", short: "o", valueName: "FILE|DIR|-", help: "Where to write: a PNG file (one input), a folder, or '-' for standard output.",
                        completion: .file),
                 .value("frame", short: "f", valueName: "N", help: "The frame to render, from 1 (default 1).", type: .integer(minimum: 1)),
-                .flag("all-frames", help: "Render every frame, one file each (NAME-0001.png, …)."),
+                .flag("all-frames", help: "Render every frame, one file each (NAME-0001.png, NAME-0002.png and on)."),
                 .value("window", short: "w", valueName: "C,W|auto|minmax",
                        help: "VOI window: centre and width, auto (the file's, else percentiles), or minmax (the frame's range).",
                        completion: .choices(["auto", "minmax"])),
                 .value("window-index", valueName: "N", help: "The file's window N (from 1) of Window Center/Width.", type: .integer(minimum: 1)),
                 .value("depth", valueName: "BITS", help: "Bits per grey sample: 8 or 16 (colour is always 8).",
                        completion: .choices(["8", "16"]), default: "8"),
-                .value("size", short: "s", valueName: "WxH", help: "Shrink to fit W×H (area average, aspect ratio kept); a contact sheet's tile size (default 256x256)."),
+                .value("size", short: "s", valueName: "WxH", help: "Shrink to fit WxH (area average, aspect ratio kept); a contact sheet's tile size (default 256x256)."),
                 .flag("contact-sheet", help: "One PNG with one tile per series: its middle instance."),
                 .value("jobs", short: "j", valueName: "N", help: "Files processed at once (default: one per core).", type: .integer(minimum: 1)),
                 .flag("overwrite", help: "Replace outputs that exist already (otherwise each is an error)."),
@@ -183,10 +184,22 @@ enum RenderCommand: CLICommand {
         }
     }
 
+    /// One output as a JSON Lines record, with `cmrVersion` and `schemaVersion` (docs/json-output.md).
+    struct Line: Encodable {
+        var output: RenderOutput
+        enum Keys: String, CodingKey { case cmrVersion, schemaVersion }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(CMRCLI.version, forKey: .cmrVersion)
+            try c.encode(1, forKey: .schemaVersion)
+            try output.encode(to: encoder)
+        }
+    }
+
     static func jsonLine(_ output: RenderOutput) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(output)) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(Line(output: output))) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -80,7 +80,12 @@ public struct RenderOperation: Sendable {
             return .file(out)
         }
         if exists && isDirectory.boolValue || out.hasSuffix("/") { return .folder(out) }
-        if entries.count == 1, entries[0].named, !exists || !isDirectory.boolValue { return .file(out) }
+        // One file named: --out is that PNG (with --all-frames only a name ending in .png, the
+        // stem of NAME-0001.png …; another name is a folder to create).
+        if entries.count == 1, entries[0].named, !exists || !isDirectory.boolValue,
+           request.frames != .all || out.lowercased().hasSuffix(".png") {
+            return .file(out)
+        }
         if exists { throw CMRError(.cannotCreateOutput, "\(out): exists and is not a folder", hint: "several files are rendered into a folder: name one") }
         return .folder(out)
     }
