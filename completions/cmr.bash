@@ -17,7 +17,7 @@ _cmr_options() {
     case "$1" in
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --audit-log --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
-    'cmr render') echo '--out --frame --all-frames --window --window-index --depth --size --contact-sheet --jobs --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -o -f -w -s -j -0 -h -q -v' ;;
+    'cmr render') echo '--out --frame --all-frames --window --window-index --depth --size --contact-sheet --jobs --overwrite --print-paths --info --null --json --audit-log --help --quiet --verbose --no-color -o -f -w -s -j -0 -h -q -v' ;;
     'cmr deidentify') echo '--mode --out --option --recipe --key-file --reid-table --name-by --jobs --shard --dry-run --verify --no-verify --digest --blank --accept-burned-in --report --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -m -o -j -n -0 -h -q -v' ;;
     'cmr key') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr key new') echo '--help --quiet --verbose --no-color -h -q -v' ;;
@@ -56,7 +56,7 @@ _cmr_complete_value() {
     'cmr inspect --audit-log') _cmr_files "$3" ;;
     'cmr render --out' | 'cmr render -o') _cmr_files "$3" ;;
     'cmr render --frame' | 'cmr render -f') : ;;
-    'cmr render --window' | 'cmr render -w') _cmr_words 'auto minmax' "$3" ;;
+    'cmr render --window' | 'cmr render -w') : ;;
     'cmr render --window-index') : ;;
     'cmr render --depth') _cmr_words '8 16' "$3" ;;
     'cmr render --size' | 'cmr render -s') : ;;

@@ -42,8 +42,7 @@ enum RenderCommand: CLICommand {
                 .value("frame", short: "f", valueName: "N", help: "The frame to render, from 1 (default 1).", type: .integer(minimum: 1)),
                 .flag("all-frames", help: "Render every frame, one file each (NAME-0001.png, NAME-0002.png and on)."),
                 .value("window", short: "w", valueName: "C,W|auto|minmax",
-                       help: "VOI window: centre and width, auto (the file's, else percentiles), or minmax (the frame's range).",
-                       completion: .choices(["auto", "minmax"])),
+                       help: "VOI window: centre and width, auto (the file's, else percentiles), or minmax (the frame's range)."),
                 .value("window-index", valueName: "N", help: "The file's window N (from 1) of Window Center/Width.", type: .integer(minimum: 1)),
                 .value("depth", valueName: "BITS", help: "Bits per grey sample: 8 or 16 (colour is always 8).",
                        completion: .choices(["8", "16"]), default: "8"),
@@ -52,6 +51,7 @@ enum RenderCommand: CLICommand {
                 .value("jobs", short: "j", valueName: "N", help: "Files processed at once (default: one per core).", type: .integer(minimum: 1)),
                 .flag("overwrite", help: "Replace outputs that exist already (otherwise each is an error)."),
                 .flag("print-paths", help: "Print the path of each PNG written, one per line."),
+                .flag("info", help: "Say on standard error what was chosen for each PNG: transfer syntax, frames, photometric, window, size."),
                 .flag("null", short: "0", help: "Paths on standard input are separated by NUL characters, not newlines."),
                 .json("Print one JSON object per PNG written (JSON Lines): input, output, frame, window, width, height."),
                 .auditLog,
@@ -119,6 +119,12 @@ enum RenderCommand: CLICommand {
         if let sheet = result.sheet { outputs = [sheet] }
         for r in result.reports { if let e = r.error { inv.diagnostics.error(e.message, hint: e.hint) } }
         for o in outputs {
+            if inv.flag("info") {
+                var text = "\(o.input)"
+                if let frame = o.frame { text += " frame \(frame)" + (o.frames.map { " of \($0)" } ?? "") }
+                if let ts = o.transferSyntax { text += ", \(ts)" }
+                inv.diagnostics.note(text + ": \(o.window), \(o.width)x\(o.height) → \(o.output)")
+            }
             if let png = o.png {
                 inv.output.write(bytes: png)
                 continue

@@ -225,7 +225,8 @@ public struct RenderOperation: Sendable {
             var image = rendering.image
             if let fit { image = image.downscaled(toFit: fit.width, fit.height) }
             return RenderOutput(input: opened.entry.path, output: "", frame: index + 1, window: rendering.choice.description,
-                                width: image.width, height: image.height, tiles: nil,
+                                width: image.width, height: image.height,
+                                transferSyntax: opened.file.transferSyntax.name, frames: opened.frames.count, tiles: nil,
                                 png: PNGEncoder.preview.encode(image), image: image)
         } catch {
             throw Self.imagingError(opened.entry.path, error)

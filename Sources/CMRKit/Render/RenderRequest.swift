@@ -48,6 +48,9 @@ public struct RenderOutput: Sendable, Encodable {
     public var window: String
     public var width: Int
     public var height: Int
+    /// The input's transfer syntax (name) and number of frames; nil for a contact sheet.
+    public var transferSyntax: String?
+    public var frames: Int?
     /// Contact sheet: the series it shows, one input per tile.
     public var tiles: [String]?
     /// The PNG, when it goes to standard output (never encoded to JSON).
@@ -55,7 +58,7 @@ public struct RenderOutput: Sendable, Encodable {
     /// The picture itself, kept for a contact sheet's tiles (never encoded to JSON).
     var image: RenderedImage?
 
-    enum CodingKeys: String, CodingKey { case input, output, frame, window, width, height, tiles }
+    enum CodingKeys: String, CodingKey { case input, output, frame, window, width, height, transferSyntax, frames, tiles }
 }
 
 /// What happened to one input file.
