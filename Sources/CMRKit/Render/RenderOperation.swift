@@ -44,8 +44,10 @@ public struct RenderOperation: Sendable {
                 Self.commitFailures.add(token, error)
             }
             let targets = plannedTargets(entries, destination)
+            // One PNG: fsync it and its folder (cheaper than two file-system syncs); many: in groups.
+            let single = entries.count == 1 && request.frames != .all
             let reports = parallel(entries.count) { i in
-                let r = render(entries[i], targets: targets[i], committer: committer)
+                let r = render(entries[i], targets: targets[i], committer: single ? nil : committer)
                 return r
             } progress: { progress($0, entries.count) }
             committer.flush()
@@ -133,7 +135,7 @@ public struct RenderOperation: Sendable {
 
     // MARK: One file
 
-    func render(_ entry: InputPaths.TreeEntry, targets: (RenderRequest.Destination, String?), committer: GroupCommit) -> RenderFileReport {
+    func render(_ entry: InputPaths.TreeEntry, targets: (RenderRequest.Destination, String?), committer: GroupCommit?) -> RenderFileReport {
         var report = RenderFileReport(input: entry.path)
         let (destination, collidesWith) = targets
         if let collidesWith {
@@ -233,13 +235,16 @@ public struct RenderOperation: Sendable {
         }
     }
 
-    func write(_ png: [UInt8], to path: String, committer: GroupCommit) throws(CMRError) {
+    /// Writes `png` atomically: staged with `committer` (durable with its group), or without one
+    /// synced and moved into place at once.
+    func write(_ png: [UInt8], to path: String, committer: GroupCommit?) throws(CMRError) {
         do {
             let folder = FilePath.directory(of: path)
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             var writer = try AtomicFileWriter(path: path, overwrite: request.overwrite)
             do {
                 try png.withUnsafeBytes { try writer.write($0) }
+                guard let committer else { return try writer.commit() }
                 let temporary = try writer.finishUnsynced()
                 committer.stage(GroupCommit.Staged(temporary: temporary, path: path, overwrite: request.overwrite,
                                                    bytes: Int64(png.count), token: Self.commitFailures.token(for: path)))
