@@ -202,6 +202,15 @@ final class RenderCommandTests: XCTestCase {
             XCTAssertTrue(r.err.contains("JPEG 2000"), r.err)
             XCTAssertTrue(r.err.contains("hint:") && r.err.contains("gdcmconv --raw"), r.err)
         }
+        // A damaged RLE stream: 65, naming the file and the frame (1-based), nothing written.
+        let rle = dir + "/rle.dcm", cut = dir + "/cut.dcm"
+        XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/dcmcrle"), [good, rle]).status, 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: rle))
+        for i in (bytes.count - 400)..<(bytes.count - 100) { bytes[i] = 0x80 }   // RLE no-ops: rows come out short
+        try bytes.write(to: URL(fileURLWithPath: cut))
+        let damaged = try render(["--out", "\(dir)/cut.png", cut], status: 65)
+        XCTAssertTrue(damaged.err.contains("cut.dcm: frame 1: RLE"), damaged.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/cut.png"))
         // A batch goes on past a bad file: 1, the good one written.
         let batch = try render(["--out", "\(dir)/batch", good, text, dir + "/absent.dcm"], status: 1)
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/batch/\(URL(fileURLWithPath: good).lastPathComponent).png"), batch.err)

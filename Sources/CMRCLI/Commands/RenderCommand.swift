@@ -102,6 +102,10 @@ enum RenderCommand: CLICommand {
         request.jobs = inv.integer("jobs") ?? 0
         request.overwrite = inv.flag("overwrite")
         request.nulSeparated = inv.flag("null")
+        if out == "-" && (inv.wantsJSON || inv.flag("print-paths")) {
+            throw CMRError(.usage, "--out - writes the PNG to standard output; --json and --print-paths would mix text into it",
+                           hint: "use --info to see what was chosen (on standard error)")
+        }
         if out == "-" && inv.terminal.standardOutputIsTTY {
             throw CMRError(.usage, "refusing to write a PNG to a terminal", hint: "redirect standard output to a file or a pipe, or name a file with --out")
         }

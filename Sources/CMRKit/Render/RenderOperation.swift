@@ -265,7 +265,12 @@ public struct RenderOperation: Sendable {
             return CMRError(.invalidData, "\(path): " + e.message[..<r.lowerBound] + " is not supported",
                             hint: String(e.message[r.upperBound...]))
         }
-        return CMRError(.invalidData, "\(path): \(e)")
+        // ImagingError counts frames from 0; users from 1 (as --frame).
+        var text = "\(path): "
+        if let frame = e.frame { text += "frame \(frame + 1): " }
+        text += e.message
+        if let offset = e.offset { text += " (byte \(offset) of the encoded frame)" }
+        return CMRError(.invalidData, text)
     }
 
     // MARK: Publishing
