@@ -92,7 +92,7 @@ complete -c cmr -n '__cmr_at cmr render' -s w -l window -x -d 'VOI window: centr
 complete -c cmr -n '__cmr_at cmr render' -l window-index -x -d 'The file\'s window N (from 1) of Window Center/Width'
 complete -c cmr -n '__cmr_at cmr render' -l depth -x -a '8 16' -d 'Bits per grey sample: 8 or 16 (colour is always 8)'
 complete -c cmr -n '__cmr_at cmr render' -s s -l size -x -d 'Shrink to fit WxH (area average, aspect ratio kept)'
-complete -c cmr -n '__cmr_at cmr render' -l contact-sheet -d 'One PNG with one tile per series: its middle instance'
+complete -c cmr -n '__cmr_at cmr render' -l contact-sheet -d 'One PNG with one tile per series (its middle instance), captioned with series number, modality and description'
 complete -c cmr -n '__cmr_at cmr render' -s j -l jobs -x -d 'Files processed at once (default: one per core)'
 complete -c cmr -n '__cmr_at cmr render' -l overwrite -d 'Replace outputs that exist already (otherwise each is an error)'
 complete -c cmr -n '__cmr_at cmr render' -l print-paths -d 'Print the path of each PNG written, one per line'

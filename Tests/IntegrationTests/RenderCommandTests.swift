@@ -154,13 +154,13 @@ final class RenderCommandTests: XCTestCase {
             let inside = String(f.dropFirst(dir.count + 1))      // tree/…
             XCTAssertTrue(printed.contains("\(dir)/png/\(inside).png"), "\(inside) not mirrored: \(printed)")
         }
-        // Two series → two 64x64 tiles side by side with 4-pixel gaps.
+        // Two series → two 64x64 tiles side by side with 4-pixel gaps, each captioned.
         let j = try render(["--contact-sheet", "--size", "64x64", "--json", "--out", "\(dir)/sheet.png", "\(dir)/tree"])
         let o = try JSONSerialization.jsonObject(with: Data(j.out.utf8)) as! [String: Any]
         XCTAssertEqual((o["tiles"] as? [String])?.count, 2)
         let sheet = try pixels(["\(dir)/sheet.png"])[0]
         XCTAssertEqual(sheet["w"], 2 * 64 + 3 * 4)
-        XCTAssertEqual(sheet["h"], 64 + 2 * 4)
+        XCTAssertEqual(sheet["h"], 64 + 11 + 2 * 4, "a tile, its caption strip (5x7 font + 4) and the gaps")
         try pngcheck(["\(dir)/sheet.png"])
         // The audit record: instances accessed, read, with the export's details.
         let show = try Peers.run(cmr, ["audit", "show", "--json", audit])

@@ -47,7 +47,7 @@ enum RenderCommand: CLICommand {
                 .value("depth", valueName: "BITS", help: "Bits per grey sample: 8 or 16 (colour is always 8).",
                        completion: .choices(["8", "16"]), default: "8"),
                 .value("size", short: "s", valueName: "WxH", help: "Shrink to fit WxH (area average, aspect ratio kept); a contact sheet's tile size (default 256x256)."),
-                .flag("contact-sheet", help: "One PNG with one tile per series: its middle instance."),
+                .flag("contact-sheet", help: "One PNG with one tile per series (its middle instance), captioned with series number, modality and description."),
                 .value("jobs", short: "j", valueName: "N", help: "Files processed at once (default: one per core).", type: .integer(minimum: 1)),
                 .flag("overwrite", help: "Replace outputs that exist already (otherwise each is an error)."),
                 .flag("print-paths", help: "Print the path of each PNG written, one per line."),

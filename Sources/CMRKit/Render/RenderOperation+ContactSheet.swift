@@ -4,7 +4,8 @@ import DICOMCoding
 import DICOMImaging
 
 /// `cmr render --contact-sheet`: one tile per series (its middle instance, by Instance Number;
-/// the middle frame of a multi-frame one), series in study and Series Number order, in one PNG.
+/// the middle frame of a multi-frame one), series in study and Series Number order, in one PNG,
+/// each tile captioned with Series Number, Modality and Series Description.
 extension RenderOperation {
     struct SheetCandidate {
         var index: Int
@@ -53,11 +54,13 @@ extension RenderOperation {
         } progress: { _ in }
         var images: [RenderedImage] = []
         var inputs: [String] = []
+        var captions: [String] = []
         for (pick, t) in zip(picks, tiles) {
             switch t {
             case .success(let output):
                 images.append(output.image!)
                 inputs.append(pick.opened.entry.path)
+                captions.append(Self.caption(pick.opened.file.dataSet))
                 var o = output
                 o.png = nil
                 o.image = nil
@@ -70,7 +73,7 @@ extension RenderOperation {
         result.skipped = reports.filter(\.skipped).map(\.input)
         guard !images.isEmpty else { return }
         let columns = max(1, Int(Double(images.count).squareRoot().rounded(.up)))
-        let sheet = ContactSheet(tileWidth: tile.width, tileHeight: tile.height, columns: columns).compose(images)
+        let sheet = ContactSheet(tileWidth: tile.width, tileHeight: tile.height, columns: columns).compose(images, captions: captions)
         let png = PNGEncoder.preview.encode(sheet)
         var output = RenderOutput(input: request.inputs.joined(separator: " "), output: request.output, frame: nil,
                                   window: "\(images.count) series", width: sheet.width, height: sheet.height, tiles: inputs)
@@ -90,5 +93,14 @@ extension RenderOperation {
             }
         }
         result.sheet = output
+    }
+
+    /// A tile's caption: "S3 CT AXIAL 5MM" — Series Number, Modality, Series Description.
+    static func caption(_ ds: DataSet) -> String {
+        var parts: [String] = []
+        if let number = ds.string(.seriesNumber), !number.isEmpty { parts.append("S" + number) }
+        if let modality = ds.string(.modality), !modality.isEmpty { parts.append(modality) }
+        if let description = ds.string(.seriesDescription), !description.isEmpty { parts.append(description) }
+        return parts.joined(separator: " ")
     }
 }
