@@ -112,7 +112,12 @@ enum RenderCommand: CLICommand {
         let operation = try RenderOperation(request)
         let audit = try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
         let stdin = inv.positionals.contains("-") ? try inv.readStandardInput() : []
-        let result = try operation.run(readStdin: { stdin })
+        let progress = inv.progress("render")
+        let result = try operation.run(readStdin: { stdin }, progress: { _, total in
+            progress.setTotal(total)
+            progress.advance()
+        })
+        progress.finish()
         for problem in result.problems { inv.diagnostics.error(problem.message, hint: problem.hint) }
         if inv.isVerbose { for path in result.skipped { inv.diagnostics.note("\(path): skipped: not DICOM, or no pixel data") } }
         if !result.reports.isEmpty || result.sheet != nil {

@@ -16,7 +16,7 @@ extension RenderOperation {
         var instanceNumber: Int
     }
 
-    func renderSheet(_ entries: [InputPaths.TreeEntry], into result: inout Result, progress: @Sendable (Int, Int) -> Void) {
+    func renderSheet(_ entries: [InputPaths.TreeEntry], into result: inout Result, progress: @escaping @Sendable (Int, Int) -> Void) {
         // Every file's header (pixel data stays on disk until a tile needs it).
         let opened: [(RenderFileReport, Opened?)] = parallel(entries.count) { i in
             var report = RenderFileReport(input: entries[i].path)
@@ -27,7 +27,7 @@ extension RenderOperation {
                 report.error = error
                 return (report, nil)
             }
-        } progress: { _ in }
+        } progress: { progress($0, entries.count) }
         var reports = opened.map(\.0)
         var groups: [String: [SheetCandidate]] = [:]
         for (i, (_, o)) in opened.enumerated() {

@@ -31,7 +31,7 @@ public struct RenderOperation: Sendable {
 
     /// Runs the batch; throws only for a command line that cannot work with these inputs
     /// (standard output with more than one frame). `progress(done, total)` is called from workers.
-    public func run(readStdin: () -> [UInt8], progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws(CMRError) -> Result {
+    public func run(readStdin: () -> [UInt8], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws(CMRError) -> Result {
         let started = DispatchTime.now()
         let (entries, missing) = InputPaths(nulSeparated: request.nulSeparated).expandTree(request.inputs, readStdin: readStdin)
         let destination = try resolveDestination(entries)
@@ -301,7 +301,8 @@ public struct RenderOperation: Sendable {
     }
 
     /// `body(i)` for `0..<count` on `request.jobs` threads (default: one per core), results in order.
-    func parallel<T>(_ count: Int, _ body: @escaping (Int) -> T, progress: (Int) -> Void) -> [T] {
+    /// `progress(done)` is called from the workers after each item.
+    func parallel<T>(_ count: Int, _ body: @escaping (Int) -> T, progress: @escaping @Sendable (Int) -> Void) -> [T] {
         let jobs = max(1, min(request.jobs > 0 ? request.jobs : ProcessInfo.processInfo.activeProcessorCount, count))
         if jobs == 1 {
             var out: [T] = []
@@ -316,10 +317,9 @@ public struct RenderOperation: Sendable {
                 let i = next.increment() - 1
                 guard i < count else { break }
                 results.set(i, body(i))
-                _ = done.increment()
+                progress(done.increment())
             }
         }
-        progress(count)
         return results.values.map { $0! }
     }
 }
