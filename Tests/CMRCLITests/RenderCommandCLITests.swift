@@ -40,6 +40,9 @@ final class RenderCommandCLITests: XCTestCase {
         XCTAssertEqual(s.status, 0, s.stderr)
         XCTAssertEqual(s.stdout.split(separator: "\n").first.map(String.init),
                        dir + "/from-stdin/" + files[0].split(separator: "/").joined(separator: "/") + ".png")
+        // One path on stdin still goes into a folder.
+        let one = render(["--print-paths", "--out", dir + "/stdin-one", "-"], stdin: files[0] + "\n")
+        XCTAssertEqual(one.stdout, dir + "/stdin-one/" + files[0].split(separator: "/").joined(separator: "/") + ".png\n", one.stderr)
         // One file: --out is the PNG; with --all-frames a .png name is the stem, another a folder.
         XCTAssertEqual(render(["--print-paths", "--out", dir + "/one.png", files[0]]).stdout, dir + "/one.png\n")
         XCTAssertEqual(render(["--all-frames", "--print-paths", "--out", dir + "/cine.png", files[0]]).stdout, dir + "/cine-0001.png\n")

@@ -82,9 +82,10 @@ public struct RenderOperation: Sendable {
             return .file(out)
         }
         if exists && isDirectory.boolValue || out.hasSuffix("/") { return .folder(out) }
-        // One file named: --out is that PNG (with --all-frames only a name ending in .png, the
-        // stem of NAME-0001.png …; another name is a folder to create).
-        if entries.count == 1, entries[0].named, !exists || !isDirectory.boolValue,
+        // One file named as an argument: --out is that PNG (with --all-frames only a name ending
+        // in .png, the stem of NAME-0001.png …; another name is a folder to create). Paths read
+        // from standard input always go into a folder: their number is not known in advance.
+        if entries.count == 1, entries[0].named, !request.inputs.contains("-"), !exists || !isDirectory.boolValue,
            request.frames != .all || out.lowercased().hasSuffix(".png") {
             return .file(out)
         }
