@@ -6,7 +6,7 @@
 function __cmr_subcommands
     switch "$argv"
         case 'cmr'
-            printf '%s\n' 'inspect' 'deidentify' 'key' 'reidentify' 'synth' 'audit' 'completion' 'help' 'version'
+            printf '%s\n' 'inspect' 'render' 'deidentify' 'key' 'reidentify' 'synth' 'audit' 'completion' 'help' 'version'
         case 'cmr key'
             printf '%s\n' 'new' 'fingerprint'
         case 'cmr audit'
@@ -57,6 +57,7 @@ complete -c cmr -l no-color -d 'Never colour diagnostics (colour is used only on
 
 # cmr
 complete -c cmr -n '__cmr_at_start cmr' -a 'inspect' -d 'Show what is inside DICOM files'
+complete -c cmr -n '__cmr_at_start cmr' -a 'render' -d 'Render DICOM frames as PNG images, thumbnails or a contact sheet'
 complete -c cmr -n '__cmr_at_start cmr' -a 'deidentify' -d 'De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)'
 complete -c cmr -n '__cmr_at_start cmr' -a 'key' -d 'Make and name the site key of keyed pseudonyms'
 complete -c cmr -n '__cmr_at_start cmr' -a 'reidentify' -d 'Look pseudonyms up in the site\'s re-identification table'
@@ -82,6 +83,24 @@ complete -c cmr -n '__cmr_at cmr inspect' -l no-bulk -d 'With --json, write ever
 complete -c cmr -n '__cmr_at cmr inspect' -l bulk-data-threshold -x -d 'With --json, write binary values of up to N bytes inline (InlineBinary) and longer ones as a BulkDataURI that points into the file'
 complete -c cmr -n '__cmr_at cmr inspect' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 complete -c cmr -n '__cmr_at cmr inspect' -F
+
+# cmr render
+complete -c cmr -n '__cmr_at cmr render' -s o -l out -r -F -d 'Where to write: a PNG file (one input), a folder, or \'-\' for standard output'
+complete -c cmr -n '__cmr_at cmr render' -s f -l frame -x -d 'The frame to render, from 1 (default 1)'
+complete -c cmr -n '__cmr_at cmr render' -l all-frames -d 'Render every frame, one file each (NAME-0001.png, NAME-0002.png and on)'
+complete -c cmr -n '__cmr_at cmr render' -s w -l window -x -d 'VOI window: centre and width, auto (the file\'s, else percentiles), or minmax (the frame\'s range)'
+complete -c cmr -n '__cmr_at cmr render' -l window-index -x -d 'The file\'s window N (from 1) of Window Center/Width'
+complete -c cmr -n '__cmr_at cmr render' -l depth -x -a '8 16' -d 'Bits per grey sample: 8 or 16 (colour is always 8)'
+complete -c cmr -n '__cmr_at cmr render' -s s -l size -x -d 'Shrink to fit WxH (area average, aspect ratio kept)'
+complete -c cmr -n '__cmr_at cmr render' -l contact-sheet -d 'One PNG with one tile per series (its middle instance), captioned with series number, modality and description'
+complete -c cmr -n '__cmr_at cmr render' -s j -l jobs -x -d 'Files processed at once (default: one per core)'
+complete -c cmr -n '__cmr_at cmr render' -l overwrite -d 'Replace outputs that exist already (otherwise each is an error)'
+complete -c cmr -n '__cmr_at cmr render' -l print-paths -d 'Print the path of each PNG written, one per line'
+complete -c cmr -n '__cmr_at cmr render' -l info -d 'Say on standard error what was chosen for each PNG: transfer syntax, frames, photometric, window, size'
+complete -c cmr -n '__cmr_at cmr render' -s 0 -l null -d 'Paths on standard input are separated by NUL characters, not newlines'
+complete -c cmr -n '__cmr_at cmr render' -l json -d 'Print one JSON object per PNG written (JSON Lines): input, output, frame, window, width, height'
+complete -c cmr -n '__cmr_at cmr render' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr render' -F
 
 # cmr deidentify
 complete -c cmr -n '__cmr_at cmr deidentify' -s m -l mode -x -a 'identified pseudonymous deidentified anonymous' -d 'Data mode (see above)'

@@ -22,6 +22,7 @@ final class HelpTests: XCTestCase {
 
             Look at data:
               inspect     Show what is inside DICOM files
+              render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
             Protect privacy:
               deidentify  De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)

@@ -3,6 +3,7 @@
 public enum CommandRegistry {
     public static let commands: [any CLICommand.Type] = [
         InspectCommand.self,
+        RenderCommand.self,
         DeidentifyCommand.self,
         KeyCommand.self,
         ReidentifyCommand.self,

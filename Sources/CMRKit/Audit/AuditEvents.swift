@@ -104,3 +104,43 @@ extension AuditContext {
                      details: ["key": keyFingerprint, "looked-up": String(lookedUp), "found": String(found.count)])
     }
 }
+
+extension AuditContext {
+    /// `cmr render`: DICOM Instances Accessed (110103), action R, with the details of an export
+    /// (pixels leave the DICOM domain as PNG): one object per file read (study, series, instance and
+    /// SOP class UIDs, the patient as a keyed hash, the input path, `count` = frames rendered from
+    /// it) and one path-only object per file that could not be read; `destination` = --out;
+    /// details: format png, outputs, frames, failed, and contact-sheet when one was made. Outcome 0
+    /// when every file was rendered, 4 when some failed, 8 when nothing was written. Outputs are
+    /// not hashed.
+    public func renderDrafts(reports: [RenderFileReport], sheet: RenderOutput?, destination: String) throws(CMRError) -> [AuditRecordDraft] {
+        let needsKeyring = reports.contains { $0.identity.patientID?.isEmpty == false }
+        let keyring = needsKeyring ? try patientKeyring() : nil
+        var objects: [AuditObject] = []
+        objects.reserveCapacity(reports.count)
+        var frames = 0, outputs = 0, failed = 0
+        for r in reports {
+            frames += r.outputs.count
+            if r.error != nil { failed += 1 }
+            guard r.read else { objects.append(AuditObject(path: r.input)); continue }
+            let id = r.identity
+            objects.append(AuditObject(studyUID: id.studyUID, seriesUID: id.seriesUID, instanceUID: id.instanceUID,
+                                       sopClassUID: id.sopClassUID,
+                                       patientRef: id.patientID.flatMap { $0.isEmpty ? nil : keyring?.reference(for: $0) },
+                                       path: r.input, count: UInt64(r.outputs.count)))
+        }
+        outputs = sheet == nil ? frames : 1
+        let outcome: AuditOutcome
+        if failed == 0 {
+            outcome = .success
+        } else if outputs == 0 {
+            outcome = AuditOutcome(code: .seriousFailure, message: "nothing rendered: \(failed) file\(failed == 1 ? "" : "s") failed")
+        } else {
+            outcome = AuditOutcome(code: .minorFailure, message: "\(failed) of \(reports.count) files failed")
+        }
+        var details = ["format": "png", "outputs": String(outputs), "frames": String(frames), "failed": String(failed)]
+        if sheet != nil { details["contact-sheet"] = "true" }
+        return drafts(event: AuditEvent(code: AuditEvent.Code.instancesAccessed, action: .read, name: "render"),
+                      outcome: outcome, objects: objects, destination: destination, details: details)
+    }
+}

@@ -133,23 +133,9 @@ public struct Deidentification: Sendable {
 
     /// Expands the inputs, applies the shard, and maps each file to its output name.
     func plan(readStdin: () -> [UInt8]) -> ([Planned], [CMRError], Int) {
-        var planned: [Planned] = []
-        var problems: [CMRError] = []
-        var stdinUsed = false
-        for argument in request.inputs {
-            if argument == "-" {
-                guard !stdinUsed else { continue }
-                stdinUsed = true
-                let data = readStdin()
-                for line in data.split(separator: request.nulSeparated ? 0 : 0x0A, omittingEmptySubsequences: true) {
-                    var path = String(decoding: line, as: UTF8.self)
-                    if !request.nulSeparated, path.hasSuffix("\r") { path.removeLast() }
-                    guard !path.isEmpty else { continue }
-                    add(path, named: Self.strippedRelative(path), into: &planned, problems: &problems)
-                }
-                continue
-            }
-            add(argument, named: nil, into: &planned, problems: &problems)
+        let (entries, problems) = InputPaths(nulSeparated: request.nulSeparated).expandTree(request.inputs, readStdin: readStdin)
+        var planned = entries.map {
+            Planned(input: $0.path, relativeOutput: request.naming == .tree ? $0.treeName : nil, treeName: $0.treeName)
         }
         var skipped = 0
         if let (index, count) = request.shard {
@@ -158,34 +144,6 @@ public struct Deidentification: Sendable {
             skipped = before - planned.count
         }
         return (planned, problems, skipped)
-    }
-
-    private func add(_ path: String, named relative: String?, into planned: inout [Planned], problems: inout [CMRError]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            problems.append(CMRError(.inputMissing, "\(path): no such file or directory"))
-            return
-        }
-        if !isDirectory.boolValue {
-            let name = relative ?? FilePath.name(of: path)
-            planned.append(Planned(input: path, relativeOutput: request.naming == .tree ? name : nil, treeName: name))
-            return
-        }
-        // A folder argument keeps its own name; ".", ".." and "/" have none to keep.
-        let own = FilePath.name(of: path)
-        let base = relative ?? ([".", "..", "/", ""].contains(own) ? "" : own)
-        InputPaths.walk(path) { file in
-            var inside = String(file.dropFirst(path.count))
-            while inside.hasPrefix("/") { inside.removeFirst() }
-            let name = base.isEmpty ? inside : base + "/" + inside
-            planned.append(Planned(input: file, relativeOutput: request.naming == .tree ? name : nil, treeName: name))
-        }
-    }
-
-    /// A path from stdin as an output name: without leading "/", "./" and "../".
-    static func strippedRelative(_ path: String) -> String {
-        let parts = path.split(separator: "/").filter { $0 != "." && $0 != ".." && !$0.isEmpty }
-        return parts.joined(separator: "/")
     }
 
     /// Which of `count` shards a file belongs to: the first 8 bytes of SHA-256 of its name in the
