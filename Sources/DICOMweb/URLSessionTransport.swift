@@ -1,0 +1,132 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `HTTPTransport` over URLSession (libcurl under FoundationNetworking on Linux; HTTPS with the
+/// system's trust store). Bodies from files are uploaded with `uploadTask(fromFile:)`, which
+/// streams them from disk; responses are handed to the handler chunk by chunk from the
+/// delegate, never collected. Redirects are not followed (credentials must not travel to another
+/// host): a 3xx is returned as it is. No cookies, no cache.
+public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
+    /// Seconds without any data before a request fails (URLSession's request timeout).
+    public let idleTimeout: TimeInterval
+    /// Seconds for a whole request, body and response (URLSession's resource timeout).
+    public let totalTimeout: TimeInterval
+    private let session: URLSession
+    private let delegate: Delegate
+
+    public init(idleTimeout: TimeInterval = 60, totalTimeout: TimeInterval = 24 * 3600) {
+        self.idleTimeout = idleTimeout
+        self.totalTimeout = totalTimeout
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = idleTimeout
+        config.timeoutIntervalForResource = totalTimeout
+        config.httpCookieAcceptPolicy = .never
+        config.httpShouldSetCookies = false
+        config.urlCache = nil
+        config.requestCachePolicy = .reloadIgnoringLocalCacheData
+        delegate = Delegate()
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        session = URLSession(configuration: config, delegate: delegate, delegateQueue: queue)
+    }
+
+    deinit { session.invalidateAndCancel() }
+
+    public func perform(_ request: HTTPRequest, handler: HTTPResponseHandler) throws -> HTTPResponseHead {
+        var r = URLRequest(url: request.url)
+        r.httpMethod = request.method
+        r.timeoutInterval = idleTimeout
+        for h in request.headers { r.setValue(h.value, forHTTPHeaderField: h.name) }
+        let task: URLSessionTask
+        switch request.body {
+        case .none:
+            task = session.dataTask(with: r)
+        case .bytes(let b):
+            task = session.uploadTask(with: r, from: Data(b))
+        case .file(let path):
+            task = session.uploadTask(with: r, fromFile: URL(fileURLWithPath: path))
+        }
+        let state = TaskState(handler: handler)
+        delegate.register(task, state)
+        defer { delegate.unregister(task) }
+        task.resume()
+        state.done.wait()
+        let url = request.url.absoluteString
+        if let e = state.handlerError { throw e }
+        if let e = state.transportError { throw Self.map(e, url: url) }
+        guard let head = state.head else {
+            throw DICOMwebError(.malformedResponse, "\(url): no HTTP response", url: url)
+        }
+        return head
+    }
+
+    static func map(_ error: Error, url: String) -> DICOMwebError {
+        let ns = error as NSError
+        if let u = error as? URLError {
+            switch u.code {
+            case .timedOut: return DICOMwebError(.timeout, "\(url): timed out", url: url)
+            case .cancelled: return DICOMwebError(.unavailable, "\(url): cancelled", url: url)
+            case .unsupportedURL, .badURL: return DICOMwebError(.refused, "\(url): \(u.localizedDescription)", url: url)
+            default: return DICOMwebError(.unavailable, "\(url): \(u.localizedDescription) (URLError \(u.code.rawValue))", url: url)
+            }
+        }
+        return DICOMwebError(.unavailable, "\(url): \(ns.localizedDescription)", url: url)
+    }
+
+    final class TaskState: @unchecked Sendable {
+        let handler: HTTPResponseHandler
+        var head: HTTPResponseHead?
+        var handlerError: Error?
+        var transportError: Error?
+        let done = DispatchSemaphore(value: 0)
+        init(handler: HTTPResponseHandler) { self.handler = handler }
+    }
+
+    final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        private let lock = NSLock()
+        private var states: [Int: TaskState] = [:]
+
+        func register(_ task: URLSessionTask, _ s: TaskState) { lock.lock(); states[task.taskIdentifier] = s; lock.unlock() }
+        func unregister(_ task: URLSessionTask) { lock.lock(); states[task.taskIdentifier] = nil; lock.unlock() }
+        private func state(_ task: URLSessionTask) -> TaskState? { lock.lock(); defer { lock.unlock() }; return states[task.taskIdentifier] }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+            guard let s = state(dataTask), let http = response as? HTTPURLResponse else { completionHandler(.cancel); return }
+            var headers: [String: String] = [:]
+            for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
+            let head = HTTPResponseHead(status: http.statusCode, headers: headers)
+            s.head = head
+            do {
+                try s.handler.received(head: head)
+                completionHandler(.allow)
+            } catch {
+                s.handlerError = error
+                completionHandler(.cancel)
+            }
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            guard let s = state(dataTask), s.handlerError == nil else { return }
+            do {
+                try data.withUnsafeBytes { try s.handler.received(body: $0) }
+            } catch {
+                s.handlerError = error
+                dataTask.cancel()
+            }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+            completionHandler(nil)
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+            guard let s = state(task) else { return }
+            if let error, s.handlerError == nil { s.transportError = error }
+            s.done.signal()
+        }
+    }
+}
