@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "DICOMwebTests", dependencies: ["DICOMweb", "DICOMCoding"]),
         .testTarget(name: "CMRAuditTests", dependencies: ["CMRAudit"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding", "DICOMImaging"], exclude: ["Scripts"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding", "DICOMImaging", "DICOMweb"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,13 +10,16 @@ public struct STOWInstance: Sendable, Equatable {
     public var sopClassUID: String
     public var sopInstanceUID: String
     public var studyInstanceUID: String
+    public var seriesInstanceUID: String
     public var size: Int
 
-    public init(path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String, size: Int) {
+    public init(path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String,
+                seriesInstanceUID: String = "", size: Int) {
         self.path = path
         self.sopClassUID = sopClassUID
         self.sopInstanceUID = sopInstanceUID
         self.studyInstanceUID = studyInstanceUID
+        self.seriesInstanceUID = seriesInstanceUID
         self.size = size
     }
 
@@ -30,7 +33,8 @@ public struct STOWInstance: Sendable, Equatable {
         var st = stat()
         guard stat(path, &st) == 0 else { throw FileError.fromErrno(errno, path: path, doing: "cannot stat") }
         self.init(path: path, sopClassUID: f.dataSet.string(.sopClassUID) ?? "", sopInstanceUID: iuid,
-                  studyInstanceUID: f.dataSet.string(.studyInstanceUID) ?? "", size: Int(st.st_size))
+                  studyInstanceUID: f.dataSet.string(.studyInstanceUID) ?? "",
+                  seriesInstanceUID: f.dataSet.string(.seriesInstanceUID) ?? "", size: Int(st.st_size))
     }
 
     /// Splits instances, in order, into batches of at most `maxCount` files and `maxBytes` bytes

@@ -55,7 +55,8 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         state.done.wait()
         let url = request.url.absoluteString
         if let e = state.handlerError { throw e }
-        if let e = state.transportError { throw Self.map(e, url: url) }
+        if let e = state.transportError, !state.challenged { throw Self.map(e, url: url) }
+        if state.challenged, !state.headDelivered, let head = state.head { try handler.received(head: head) }
         guard let head = state.head else {
             throw DICOMwebError(.malformedResponse, "\(url): no HTTP response", url: url)
         }
@@ -80,6 +81,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         var head: HTTPResponseHead?
         var handlerError: Error?
         var transportError: Error?
+        /// The response was an authentication challenge, answered by cancelling.
+        var challenged = false
+        var headDelivered = false
         let done = DispatchSemaphore(value: 0)
         init(handler: HTTPResponseHandler) { self.handler = handler }
     }
@@ -95,10 +99,13 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
             guard let s = state(dataTask), let http = response as? HTTPURLResponse else { completionHandler(.cancel); return }
+            // An interim response (100 Continue) is passed up by FoundationNetworking: not the answer.
+            if http.statusCode < 200 { completionHandler(.allow); return }
             var headers: [String: String] = [:]
             for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
             let head = HTTPResponseHead(status: http.statusCode, headers: headers)
             s.head = head
+            s.headDelivered = true
             do {
                 try s.handler.received(head: head)
                 completionHandler(.allow)
@@ -121,6 +128,24 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
             completionHandler(nil)
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                        completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+            // FoundationNetworking's default handling of a 401 challenge never completes the
+            // task (seen with swift-corelibs-foundation 6.x): answer the challenge ourselves by
+            // handing the 401 (or 407) to the caller and cancelling, so that the client sees an
+            // HTTP status it can report, as it does for any other error status.
+            guard let s = state(task) else { completionHandler(.cancelAuthenticationChallenge, nil); return }
+            var head = HTTPResponseHead(status: challenge.protectionSpace.isProxy() ? 407 : 401)
+            if let r = challenge.failureResponse as? HTTPURLResponse {
+                var headers: [String: String] = [:]
+                for (k, v) in r.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
+                head = HTTPResponseHead(status: r.statusCode, headers: headers)
+            }
+            if s.head == nil { s.head = head }
+            s.challenged = true
+            completionHandler(.cancelAuthenticationChallenge, nil)
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

@@ -4,13 +4,6 @@ import DICOMCoding
 @testable import DICOMweb
 
 final class DICOMwebClientTests: XCTestCase {
-    func temporaryFolder() throws -> String {
-        let dir = NSTemporaryDirectory() + "cmr-web-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
-
     /// A small Part 10 file with the given SOP Instance UID.
     func instanceFile(_ dir: String, uid: String, pixels: [UInt8] = [1, 2, 3, 4]) throws -> String {
         var ds = DataSet()

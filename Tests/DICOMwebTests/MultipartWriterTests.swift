@@ -3,13 +3,6 @@ import DICOMCoding
 @testable import DICOMweb
 
 final class MultipartWriterTests: XCTestCase {
-    func temporaryFolder() throws -> String {
-        let dir = NSTemporaryDirectory() + "cmr-web-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
-
     /// Part bodies that are hard for a parser: empty, CRLFs, boundary prefixes, all byte values.
     static let bodies: [[UInt8]] = [
         [],
