@@ -15,11 +15,15 @@ extension DICOMwebClient {
     }
 
     /// WADO-RS: retrieves a study, series or instance (or frames) into `folder`, each part of the
-    /// multipart response written to its own file as it arrives (see `PartFileReceiver`):
-    /// memory stays bounded by the parser's few KiB and the writer's buffer, whatever the size.
+    /// multipart response written to its own file (see `PartFileReceiver`): memory stays
+    /// bounded by the parser's few KiB and the writer's buffer, whatever the size.
+    /// With `spool` (the default) the response lands in a temporary file first and is split from
+    /// there, because FoundationNetworking hands received data to the delegate through an
+    /// unbounded queue (measured: 200 MiB resident for a 300 MiB study when parsing straight
+    /// from the delegate); without it, parts are written as the data arrives.
     /// `onPart` is called after each file is in place (for progress and journals).
     @discardableResult
-    public func retrieve(_ target: WADOTarget, into folder: String, accept: String? = nil,
+    public func retrieve(_ target: WADOTarget, into folder: String, accept: String? = nil, spool: Bool = true,
                          onPart: ((RetrievedPart) -> Void)? = nil) throws -> [RetrievedPart] {
         let url = self.url(target.path)
         var isDir: ObjCBool = false
@@ -35,7 +39,9 @@ extension DICOMwebClient {
         let handler = MultipartResponseHandler(receiver: PartFileReceiver(folder: folder, onPart: onPart), url: url.absoluteString)
         let head: HTTPResponseHead
         do {
-            head = try transport.perform(request("GET", url, accept: accept ?? defaultAccept), handler: handler)
+            var req = request("GET", url, accept: accept ?? defaultAccept)
+            req.spoolToDisk = spool
+            head = try transport.perform(req, handler: handler)
         } catch {
             handler.receiver.abort()
             throw error

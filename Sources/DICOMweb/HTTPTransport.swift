@@ -14,12 +14,19 @@ public struct HTTPRequest: Sendable {
     /// Header fields; names as written, compared without case by servers.
     public var headers: [(name: String, value: String)]
     public var body: Body
+    /// Land the response body on disk as it arrives and hand it to the handler from there,
+    /// instead of from memory: the network is never slowed by the handler, and memory stays
+    /// bounded even when the handler is slower than the network (FoundationNetworking queues
+    /// received data for the delegate without limit). Costs one temporary copy on disk.
+    public var spoolToDisk = false
 
-    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Body = .none) {
+    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Body = .none,
+                spoolToDisk: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.spoolToDisk = spoolToDisk
     }
 
     public func header(_ name: String) -> String? {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -6,7 +9,8 @@ import FoundationNetworking
 /// `HTTPTransport` over URLSession (libcurl under FoundationNetworking on Linux; HTTPS with the
 /// system's trust store). Bodies from files are uploaded with `uploadTask(fromFile:)`, which
 /// streams them from disk; responses are handed to the handler chunk by chunk from the
-/// delegate, never collected. Redirects are not followed (credentials must not travel to another
+/// delegate, never collected, or, with `spoolToDisk`, landed in a temporary file by a download
+/// task and handed over from it (bounded memory whatever the handler's speed). Redirects are not followed (credentials must not travel to another
 /// host): a 3xx is returned as it is. No cookies, no cache.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     /// Seconds without any data before a request fails (URLSession's request timeout).
@@ -41,6 +45,8 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         for h in request.headers { r.setValue(h.value, forHTTPHeaderField: h.name) }
         let task: URLSessionTask
         switch request.body {
+        case .none where request.spoolToDisk:
+            task = session.downloadTask(with: r)
         case .none:
             task = session.dataTask(with: r)
         case .bytes(let b):
@@ -88,7 +94,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         init(handler: HTTPResponseHandler) { self.handler = handler }
     }
 
-    final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    final class Delegate: NSObject, URLSessionDataDelegate, URLSessionDownloadDelegate, @unchecked Sendable {
         private let lock = NSLock()
         private var states: [Int: TaskState] = [:]
 
@@ -101,9 +107,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             guard let s = state(dataTask), let http = response as? HTTPURLResponse else { completionHandler(.cancel); return }
             // An interim response (100 Continue) is passed up by FoundationNetworking: not the answer.
             if http.statusCode < 200 { completionHandler(.allow); return }
-            var headers: [String: String] = [:]
-            for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
-            let head = HTTPResponseHead(status: http.statusCode, headers: headers)
+            let head = HTTPResponseHead(http)
             s.head = head
             s.headDelivered = true
             do {
@@ -125,6 +129,31 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             }
         }
 
+        /// A spooled response is complete on disk: hand it over in 1 MiB reads (the file is
+        /// removed by URLSession when this returns).
+        func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+            guard let s = state(downloadTask), let http = downloadTask.response as? HTTPURLResponse else { return }
+            let head = HTTPResponseHead(http)
+            s.head = head
+            s.headDelivered = true
+            do {
+                try s.handler.received(head: head)
+                let fd = Glibc.open(location.path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw DICOMwebError(.io, "cannot open the downloaded response \(location.path)") }
+                defer { _ = Glibc.close(fd) }
+                var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { throw DICOMwebError(.io, "cannot read the downloaded response \(location.path)") }
+                    if n == 0 { break }
+                    try buffer.withUnsafeBytes { try s.handler.received(body: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                }
+            } catch {
+                s.handlerError = error
+            }
+        }
+
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
             completionHandler(nil)
@@ -139,9 +168,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             guard let s = state(task) else { completionHandler(.cancelAuthenticationChallenge, nil); return }
             var head = HTTPResponseHead(status: challenge.protectionSpace.isProxy() ? 407 : 401)
             if let r = challenge.failureResponse as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (k, v) in r.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
-                head = HTTPResponseHead(status: r.statusCode, headers: headers)
+                head = HTTPResponseHead(r)
             }
             if s.head == nil { s.head = head }
             s.challenged = true
@@ -153,5 +180,13 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             if let error, s.handlerError == nil { s.transportError = error }
             s.done.signal()
         }
+    }
+}
+
+extension HTTPResponseHead {
+    init(_ http: HTTPURLResponse) {
+        var headers: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
+        self.init(status: http.statusCode, headers: headers)
     }
 }

@@ -87,6 +87,13 @@ final class DICOMwebInteropTests: XCTestCase {
             XCTAssertEqual(copy.dataSet.string(Tag(0x0010_0020)), original.dataSet.string(Tag(0x0010_0020)))
         }
 
+        // The same series streamed straight from the delegate (no spool file): the same bytes.
+        let streamed = try c.retrieve(.series(study: study, series: instances[0].seriesInstanceUID), into: dir + "/streamed", spool: false)
+        XCTAssertFalse(streamed.isEmpty)
+        for p in streamed {
+            XCTAssertEqual(FileManager.default.contents(atPath: p.path), FileManager.default.contents(atPath: out + "/" + FilePath.name(of: p.path)))
+        }
+
         // WADO-RS metadata.
         let meta = try c.metadata(.study(study))
         XCTAssertEqual(Set(meta.compactMap { $0.string(.sopInstanceUID) }), Set(instances.map(\.sopInstanceUID)))
