@@ -94,6 +94,13 @@ final class DICOMwebInteropTests: XCTestCase {
             XCTAssertEqual(FileManager.default.contents(atPath: p.path), FileManager.default.contents(atPath: out + "/" + FilePath.name(of: p.path)))
         }
 
+        // WADO-RS frames: frame 1 of an instance, raw, equal to its Pixel Data (one frame).
+        let i0 = instances[0]
+        let frames = try c.retrieve(.frames(study: study, series: i0.seriesInstanceUID, instance: i0.sopInstanceUID, frames: [1]), into: dir + "/frames")
+        XCTAssertEqual(frames.count, 1)
+        let pixels = try DICOMReader.read(contentsOf: i0.path).dataSet[Tag(0x7FE0_0010)]?.value.bytes ?? []
+        XCTAssertEqual(frames.first.flatMap { FileManager.default.contents(atPath: $0.path) }.map(Array.init), pixels)
+
         // WADO-RS metadata.
         let meta = try c.metadata(.study(study))
         XCTAssertEqual(Set(meta.compactMap { $0.string(.sopInstanceUID) }), Set(instances.map(\.sopInstanceUID)))
