@@ -22,11 +22,7 @@ final class DICOMwebInteropTests: XCTestCase {
         super.tearDown()
     }
 
-    func peer() throws -> OrthancPeer {
-        if let o = Self.orthanc { return o }
-        if Peers.isCI { XCTFail("Orthanc could not be started in CI: \(Self.startError.map { "\($0)" } ?? "unknown")") }
-        throw Self.startError ?? XCTSkip("Orthanc not started")
-    }
+    func peer() throws -> OrthancPeer { try OrthancPeer.use(Self.orthanc, Self.startError) }
 
     func client(_ o: OrthancPeer, password: String = OrthancPeer.password) throws -> DICOMwebClient {
         try DICOMwebClient(base: o.base, options: .init(credentials: .basic(user: OrthancPeer.user, password: password)),

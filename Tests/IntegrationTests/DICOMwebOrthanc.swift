@@ -19,12 +19,18 @@ final class OrthancPeer: @unchecked Sendable {
     let port: Int
     let process: Process
     var base: URL { URL(string: "http://127.0.0.1:\(port)/dicom-web")! }
-    var log: String { (try? String(contentsOfFile: folder + "/orthanc.log", encoding: .utf8)) ?? "" }
+    var log: String { (try? String(contentsOfFile: folder + "/Orthanc.log", encoding: .utf8)) ?? "" }
 
-    /// Starts Orthanc, or says why it cannot (missing packages: skip, or fail in CI).
+    /// Why Orthanc could not be started (thrown from a class's setUp, where XCTFail cannot be
+    /// called; `use()` turns it into a skip, or a failure in CI).
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts Orthanc, or throws `Unavailable` saying why.
     static func start() throws -> OrthancPeer {
         for p in [binary, plugin] where !FileManager.default.fileExists(atPath: p) {
-            _ = try Peers.missing("\(p) (Debian orthanc and orthanc-dicomweb; run scripts/install-test-deps)")
+            throw Unavailable(description: "\(p) is missing (Debian orthanc and orthanc-dicomweb; run scripts/install-test-deps)")
         }
         let folder = NSTemporaryDirectory() + "cmr-orthanc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: folder + "/db", withIntermediateDirectories: true)
@@ -53,9 +59,17 @@ final class OrthancPeer: @unchecked Sendable {
             if peer.ready() { return peer }
             usleep(100_000)
         }
+        let log = peer.log
         peer.stop()
-        XCTFail("Orthanc did not start on port \(port)")
-        throw XCTSkip("Orthanc did not start")
+        throw Unavailable(description: "Orthanc did not start on port \(port): \(log.suffix(500))")
+    }
+
+    /// The peer for a test: a skip when it could not be started, a failure in CI.
+    static func use(_ peer: OrthancPeer?, _ error: Error?) throws -> OrthancPeer {
+        if let peer { return peer }
+        let why = error.map { "\($0)" } ?? "Orthanc was not started"
+        _ = try Peers.missing(why)
+        throw XCTSkip(why)
     }
 
     private init(folder: String, port: Int, process: Process) {
@@ -64,7 +78,7 @@ final class OrthancPeer: @unchecked Sendable {
         self.process = process
     }
 
-    /// Whether /system answers (a plain TCP check, then one HTTP request with curl-free Foundation).
+    /// Whether the HTTP port accepts connections.
     func ready() -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
