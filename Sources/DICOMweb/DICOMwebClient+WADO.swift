@@ -36,7 +36,10 @@ extension DICOMwebClient {
         }
         let defaultAccept: String
         if case .frames = target { defaultAccept = "multipart/related; type=\"application/octet-stream\"" } else { defaultAccept = DICOMwebClient.acceptDICOM() }
-        let handler = MultipartResponseHandler(receiver: PartFileReceiver(folder: folder, onPart: onPart), url: url.absoluteString)
+        var frames: (instance: String, numbers: [Int])?
+        if case .frames(_, _, let instance, let numbers) = target { frames = (instance, numbers) }
+        let receiver = PartFileReceiver(folder: folder, frames: frames, onPart: onPart)
+        let handler = MultipartResponseHandler(receiver: receiver, url: url.absoluteString)
         let head: HTTPResponseHead
         do {
             var req = request("GET", url, accept: accept ?? defaultAccept)

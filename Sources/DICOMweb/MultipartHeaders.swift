@@ -1,3 +1,5 @@
+import Foundation
+
 /// The header fields of one body part (RFC 2046 §5.1.1), in order, names compared without case.
 public struct MultipartHeaders: Sendable, Equatable {
     public var fields: [Field]
@@ -57,5 +59,3 @@ public struct MultipartHeaders: Sendable, Equatable {
         return MultipartHeaders(fields)
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An incremental `multipart/related` (RFC 2046 §5.1, RFC 2387) parser: feed it the body in
 /// chunks of any size; it hands each part's headers and bytes to a `MultipartReceiver` as they
 /// arrive and keeps only the current part's header block (at most `maximumHeaderSize`) and a
@@ -179,5 +181,3 @@ public struct MultipartParser {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import DICOMCore
 
 /// Reads the subset of the Native DICOM Model (PS3.19 Annex A, `application/dicom+xml`) that
@@ -154,5 +155,3 @@ enum NativeDICOMModel {
         return out + rest
     }
 }
-
-import Foundation

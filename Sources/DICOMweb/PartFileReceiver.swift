@@ -19,8 +19,9 @@ public struct RetrievedPart: Sendable, Equatable {
 
 /// Writes each part of a multipart response to its own file in `folder`, as it arrives, through
 /// `AtomicFileWriter` (a temporary file, then moved into place: never a half-written file under
-/// the final name). DICOM parts are named `<SOP Instance UID>.dcm` once complete; other parts
-/// `part-<n>.<ext>`. Memory: AtomicFileWriter's 64 KiB buffer.
+/// the final name). DICOM parts are named `<SOP Instance UID>.dcm` once complete; frames
+/// `<SOP Instance UID>.frame-<k>.<ext>`; other parts `part-<n>.<ext>`. A name already taken is
+/// kept and the new copy dropped (`alreadyPresent`: a rerun of the same retrieve). Memory: AtomicFileWriter's 64 KiB buffer.
 struct PartFileReceiver: MultipartReceiver {
     let folder: String
     var current: AtomicFileWriter?
@@ -30,8 +31,13 @@ struct PartFileReceiver: MultipartReceiver {
     var temporaries: [(tmp: String, index: Int)] = []
     var onPart: ((RetrievedPart) -> Void)?
 
-    init(folder: String, onPart: ((RetrievedPart) -> Void)?) {
+    /// For a frames request: the instance and the frame numbers, in the order the parts come,
+    /// so that frame parts are named `<instance>.frame-<k>.<ext>` (unique across requests).
+    var frames: (instance: String, numbers: [Int])?
+
+    init(folder: String, frames: (instance: String, numbers: [Int])? = nil, onPart: ((RetrievedPart) -> Void)?) {
         self.folder = folder
+        self.frames = frames
         self.onPart = onPart
     }
 
@@ -72,7 +78,11 @@ struct PartFileReceiver: MultipartReceiver {
             case "image/jpeg", "image/jls", "image/jp2", "image/jpx": ext = String(type!.subtype)
             default: ext = "bin"
             }
-            name = "part-\(n).\(ext)"
+            if let f = frames, n <= f.numbers.count {
+                name = f.instance + ".frame-\(f.numbers[n - 1]).\(ext)"
+            } else {
+                name = "part-\(n).\(ext)"
+            }
         }
         let final = folder + "/" + name
         var present = false

@@ -37,7 +37,7 @@ public struct STOWResult: Sendable, Equatable {
     /// Matches a response to the files sent, by SOP Instance UID.
     public static func match(_ sent: [STOWInstance], response: STOWResponse?, status: Int?, error: DICOMwebError?) -> STOWResult {
         var byUID: [String: (Outcome, String?)] = [:]
-        var known = Set(sent.map(\.sopInstanceUID))
+        let known = Set(sent.map(\.sopInstanceUID))
         var unexpected: [STOWResponse.Reference] = []
         if let response {
             for r in response.stored {
@@ -48,7 +48,6 @@ public struct STOWResult: Sendable, Equatable {
                 if known.contains(r.sopInstanceUID) { byUID[r.sopInstanceUID] = (.failed(reason: r.failureReason), nil) } else { unexpected.append(r) }
             }
         }
-        known.removeAll()
         let instances = sent.map { i -> Instance in
             let (o, url) = byUID[i.sopInstanceUID] ?? (.notAcknowledged, nil)
             return Instance(instance: i, outcome: o, retrieveURL: url)

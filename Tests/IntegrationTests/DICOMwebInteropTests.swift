@@ -93,7 +93,7 @@ final class DICOMwebInteropTests: XCTestCase {
         // WADO-RS frames: frame 1 of an instance, raw, equal to its Pixel Data (one frame).
         let i0 = instances[0]
         let frames = try c.retrieve(.frames(study: study, series: i0.seriesInstanceUID, instance: i0.sopInstanceUID, frames: [1]), into: dir + "/frames")
-        XCTAssertEqual(frames.count, 1)
+        XCTAssertEqual(frames.map { FilePath.name(of: $0.path) }, [i0.sopInstanceUID + ".frame-1.raw"])
         let pixels = try DICOMReader.read(contentsOf: i0.path).dataSet[Tag(0x7FE0_0010)]?.value.bytes ?? []
         XCTAssertEqual(frames.first.flatMap { FileManager.default.contents(atPath: $0.path) }.map(Array.init), pixels)
 
