@@ -57,6 +57,10 @@ public struct MultipartParser {
 
     public var isComplete: Bool { state == .epilogue }
 
+    /// Work done by the delimiter search so far (comparisons and jumps): at most a small
+    /// constant times the bytes fed, whatever the chunking.
+    var searchSteps: Int { matcher.steps }
+
     public mutating func feed(_ bytes: [UInt8], into receiver: inout some MultipartReceiver) throws {
         try bytes.withUnsafeBytes { try feed($0, into: &receiver) }
     }
