@@ -52,6 +52,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         case .bytes(let b):
             task = session.uploadTask(with: r, from: Data(b))
         case .file(let path):
+            // Not `httpBodyStream`: FoundationNetworking then sends `Transfer-Encoding: chunked`
+            // beside our Content-Length (seen with 6.x: both headers, chunked framing), an invalid
+            // request that servers read differently. An upload from a file sends Content-Length only.
             task = session.uploadTask(with: r, fromFile: URL(fileURLWithPath: path))
         }
         let state = TaskState(handler: handler)
