@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "DICOMwebTests", dependencies: ["DICOMweb", "DICOMCoding"]),
         .testTarget(name: "CMRAuditTests", dependencies: ["CMRAudit"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding", "DICOMImaging", "DICOMNetwork"], exclude: ["Scripts", "Schemas"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding", "DICOMImaging", "DICOMNetwork", "DICOMweb"], exclude: ["Scripts", "Schemas"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,116 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Orthanc with its DICOMweb plugin, started for a test class on a free loopback port from a copy
+/// of the binary (the Debian init script stops any process at /usr/sbin/Orthanc), with its own
+/// storage in a temporary folder, HTTP basic auth on, remote access and the DICOM port off.
+/// Orthanc 1.10 cannot bind to 127.0.0.1 only; with `RemoteAccessAllowed: false` it answers
+/// non-loopback clients with 403, and it lives only for the test class.
+final class OrthancPeer: @unchecked Sendable {
+    static let binary = "/usr/sbin/Orthanc"
+    static let plugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+    static let user = "cmr"
+    static let password = "s3cret-\(getpid())"
+
+    let folder: String
+    let port: Int
+    let process: Process
+    var base: URL { URL(string: "http://127.0.0.1:\(port)/dicom-web")! }
+    var log: String { (try? String(contentsOfFile: folder + "/Orthanc.log", encoding: .utf8)) ?? "" }
+
+    /// Why Orthanc could not be started (thrown from a class's setUp, where XCTFail cannot be
+    /// called; `use()` turns it into a skip, or a failure in CI).
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts Orthanc, or throws `Unavailable` saying why.
+    static func start() throws -> OrthancPeer {
+        for p in [binary, plugin] where !FileManager.default.fileExists(atPath: p) {
+            throw Unavailable(description: "\(p) is missing (Debian orthanc and orthanc-dicomweb; run scripts/install-test-deps)")
+        }
+        let folder = NSTemporaryDirectory() + "cmr-orthanc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder + "/db", withIntermediateDirectories: true)
+        let copy = folder + "/Orthanc"
+        try FileManager.default.copyItem(atPath: binary, toPath: copy)
+        let port = try freePort()
+        let config: [String: Any] = [
+            "Name": "cmr-test", "StorageDirectory": folder + "/db", "IndexDirectory": folder + "/db",
+            "HttpPort": port, "DicomServerEnabled": false, "DicomPort": 0,
+            "RemoteAccessAllowed": false, "AuthenticationEnabled": true,
+            "RegisteredUsers": [user: password], "TcpNoDelay": true, "HttpThreadsCount": 4,
+            "Plugins": [plugin],
+            "DicomWeb": ["Enable": true, "Root": "/dicom-web/", "EnableWado": false],
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder + "/orthanc.json"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: copy)
+        p.arguments = ["--logdir=" + folder, folder + "/orthanc.json"]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        let peer = OrthancPeer(folder: folder, port: port, process: p)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if !p.isRunning { break }
+            if peer.ready() { return peer }
+            usleep(100_000)
+        }
+        let log = peer.log
+        peer.stop()
+        throw Unavailable(description: "Orthanc did not start on port \(port): \(log.suffix(500))")
+    }
+
+    /// The peer for a test: a skip when it could not be started, a failure in CI.
+    static func use(_ peer: OrthancPeer?, _ error: Error?) throws -> OrthancPeer {
+        if let peer { return peer }
+        let why = error.map { "\($0)" } ?? "Orthanc was not started"
+        _ = try Peers.missing(why)
+        throw XCTSkip(why)
+    }
+
+    private init(folder: String, port: Int, process: Process) {
+        self.folder = folder
+        self.port = port
+        self.process = process
+    }
+
+    /// Whether the HTTP port accepts connections.
+    func ready() -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = in_port_t(UInt16(port).bigEndian)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let r = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return r == 0
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// A port the kernel just gave out on 127.0.0.1.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = 0
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &a) { ptr in
+            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok else { throw XCTSkip("no free port") }
+        return Int(UInt16(bigEndian: a.sin_port))
+    }
+}
