@@ -221,7 +221,9 @@ final class UserInformationLayoutTests: XCTestCase {
     // Regression (scripts/fuzz pdu): a called AE title with a byte outside ASCII was read as
     // U+FFFD, written back as three bytes and cut at 16, so the PDU changed on re-encoding.
     func testAETitleWithANonASCIIByteSurvivesReencoding() throws {
-        var rq = AAssociateRQ(calledAETitle: "S", callingAETitle: "ECHOSCU", presentationContexts: [])
+        var rq = AAssociateRQ(calledAETitle: "S", callingAETitle: "ECHOSCU",
+                              presentationContexts: [PresentationContextProposal(id: 1, abstractSyntax: "1.2.840.10008.1.1",
+                                                                                 transferSyntaxes: ["1.2.840.10008.1.2"])])
         rq.calledAETitle = "S\u{E3}ORESCP   0  A"
         let bytes = PDU.associateRQ(rq).encoded()
         XCTAssertEqual(Array(bytes[10..<26]), [0x53, 0xE3] + Array("ORESCP   0  A ".utf8))
