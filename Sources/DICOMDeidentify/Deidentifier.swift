@@ -241,11 +241,16 @@ final class Run {
             }
         }
         if let clean { return (.C, clean.rawValue) }
-        switch row.basicAction {
-        case .XZ: return (Self.removedOnXZ.contains(row.value) ? .X : .Z, "basic")
-        case .ZD, .XD, .XZD: return (.D, "basic")
-        case .XZU: return (.XZU, "basic")
-        case let action: return (action, "basic")
+        return (Self.resolvedCombined(row.basicAction, tag: row.value), "basic")
+    }
+
+    /// A combined code resolved so the attribute stays valid under any IOD Type (see the type's
+    /// doc comment); other codes unchanged.
+    static func resolvedCombined(_ action: ProfileAction, tag: UInt32) -> ProfileAction {
+        switch action {
+        case .XZ: removedOnXZ.contains(tag) ? .X : .Z
+        case .ZD, .XD, .XZD: .D
+        default: action
         }
     }
 
@@ -313,16 +318,7 @@ final class Run {
         case .C:
             return clean(element, vr: vr, in: dataSet, path: path, source: source)
         case .ZD, .XZ, .XD, .XZD:
-            let (resolved, _) = resolveCombined(action)
-            return applyAction(resolved, source: source, element, in: dataSet, path: path)
-        }
-    }
-
-    private func resolveCombined(_ action: ProfileAction) -> (ProfileAction, String) {
-        switch action {
-        case .XZ: (.Z, "basic")
-        case .ZD, .XD, .XZD: (.D, "basic")
-        default: (action, "basic")
+            return applyAction(Self.resolvedCombined(action, tag: tag.rawValue), source: source, element, in: dataSet, path: path)
         }
     }
 

@@ -68,40 +68,30 @@ public struct Deidentification: Sendable {
     // MARK: Running
 
     /// Runs the batch. `progress(done, total)` is called from worker threads.
-    public func run(readStdin: () -> [UInt8], progress: @Sendable (Int, Int) -> Void = { _, _ in })
+    public func run(readStdin: () -> [UInt8], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in })
         -> (reports: [DeidentifyFileReport], summary: DeidentifySummary, problems: [CMRError]) {
         let started = DispatchTime.now()
         let (planned, problems, skippedByShard) = plan(readStdin: readStdin)
-        let reports = ReportBox(count: planned.count)
-        let next = Counter()
-        let done = Counter()
         let total = planned.count
-        let workers = max(1, min(request.jobs > 0 ? request.jobs : ProcessInfo.processInfo.activeProcessorCount, max(total, 1)))
         // Outputs become durable in groups: one file-system sync per batch, not two fsyncs per file.
+        // A file whose publishing fails is marked after the batch (its report says written until then).
+        let lateErrors = LateErrors()
         let committer = GroupCommit(folder: request.outputFolder ?? ".") { index, error in
-            guard let error else { return }
-            reports.update(index) { r in
-                if let e = error as? FileError, e.kind == .exists {
-                    r.status = .exists
-                } else {
-                    let failure = CMRError.writing(r.output ?? r.input, error)
-                    r.status = .failed
-                    r.reason = failure.message
-                    r.exitStatus = failure.exitStatus
-                }
-            }
+            if let error { lateErrors.add(index, error) }
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.increment() - 1
-                guard i < total else { break }
-                let report = process(planned[i], index: i, committer: committer)
-                reports.set(i, report)
-                progress(done.increment(), total)
-            }
-        }
+        var all = parallelMap(total, jobs: request.jobs, { i in process(planned[i], index: i, committer: committer) },
+                              progress: { progress($0, total) })
         committer.flush()
-        var all = reports.values
+        for (i, error) in lateErrors.all {
+            if let e = error as? FileError, e.kind == .exists {
+                all[i].status = .exists
+            } else {
+                let failure = CMRError.writing(all[i].output ?? all[i].input, error)
+                all[i].status = .failed
+                all[i].reason = failure.message
+                all[i].exitStatus = failure.exitStatus
+            }
+        }
         all = markCollisions(all)
         var summary = DeidentifySummary(
             mode: request.mode.rawValue, options: policy.options.sorted().map(\.rawValue),
@@ -117,7 +107,7 @@ public struct Deidentification: Sendable {
             case .planned: summary.planned += 1
             }
         }
-        summary.bytesWritten = reports.bytes
+        summary.bytesWritten = all.reduce(0) { $0 + ($1.status == .written ? $1.bytes ?? 0 : 0) }
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         return (all, summary, problems)
     }
@@ -343,49 +333,4 @@ struct HashingSink<Inner: ByteSink>: ByteSink {
         count += Int64(bytes.count)
         try inner.write(bytes)
     }
-}
-
-/// Results filled in by worker threads.
-final class ReportBox: @unchecked Sendable {
-    private var storage: [DeidentifyFileReport?]
-    private var written: Int64 = 0
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ report: DeidentifyFileReport) {
-        lock.lock()
-        if let early = updates.removeValue(forKey: index) {
-            var r = report
-            early(&r)
-            storage[index] = r
-        } else {
-            storage[index] = report
-        }
-        written += report.bytes ?? 0
-        lock.unlock()
-    }
-
-    /// Changes a report after the fact (the committer's verdict); applied on `set` when it comes first.
-    func update(_ index: Int, _ change: @escaping (inout DeidentifyFileReport) -> Void) {
-        lock.lock()
-        if storage[index] != nil {
-            change(&storage[index]!)
-        } else {
-            updates[index] = change
-        }
-        lock.unlock()
-    }
-
-    private var updates: [Int: (inout DeidentifyFileReport) -> Void] = [:]
-
-    var values: [DeidentifyFileReport] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
-    var bytes: Int64 { lock.lock(); defer { lock.unlock() }; return written }
-}
-
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    /// Adds one and returns the new value.
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }

@@ -146,11 +146,3 @@ public enum Inspector {
     }
 }
 
-/// Fixed-size slots filled from several threads.
-final class ResultBox<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: T) { lock.lock(); storage[i] = v; lock.unlock() }
-    var values: [T?] { lock.lock(); defer { lock.unlock() }; return storage }
-}

@@ -302,25 +302,7 @@ public struct RenderOperation: Sendable {
     }
 
     /// `body(i)` for `0..<count` on `request.jobs` threads (default: one per core), results in order.
-    /// `progress(done)` is called from the workers after each item.
     func parallel<T>(_ count: Int, _ body: @escaping (Int) -> T, progress: @escaping @Sendable (Int) -> Void) -> [T] {
-        let jobs = max(1, min(request.jobs > 0 ? request.jobs : ProcessInfo.processInfo.activeProcessorCount, count))
-        if jobs == 1 {
-            var out: [T] = []
-            for i in 0..<count { out.append(body(i)); progress(i + 1) }
-            return out
-        }
-        let results = ResultBox<T>(count: count)
-        let next = Counter(), done = Counter()
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while true {
-                let i = next.increment() - 1
-                guard i < count else { break }
-                results.set(i, body(i))
-                progress(done.increment())
-            }
-        }
-        return results.values.map { $0! }
+        parallelMap(count, jobs: request.jobs, body, progress: progress)
     }
 }
