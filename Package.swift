@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "DICOMNetwork", dependencies: ["DICOMCore", "DICOMCoding"], exclude: ["README.md"]),
         .target(name: "DICOMweb", dependencies: ["DICOMCore", "DICOMCoding"], exclude: ["README.md"]),
         .target(name: "CMRAudit", dependencies: ["CMRCrypto"], exclude: ["README.md"]),
-        .target(name: "CMRKit", dependencies: ["DICOMCore", "DICOMCoding", "DICOMImaging", "DICOMDeidentify", "CMRCrypto", "Compression", "CMRAudit"], exclude: ["README.md"]),
+        .target(name: "CMRShare", dependencies: ["DICOMCore", "DICOMCoding", "DICOMImaging", "CMRAudit", "CMRCrypto"], exclude: ["README.md"]),
+        .target(name: "CMRKit", dependencies: ["DICOMCore", "DICOMCoding", "DICOMImaging", "DICOMDeidentify", "DICOMNetwork", "DICOMweb", "CMRShare", "CMRCrypto", "Compression", "CMRAudit"], exclude: ["README.md"]),
         .target(name: "CMRCLI", dependencies: ["CMRKit"], exclude: ["README.md"]),
         .executableTarget(name: "cmr", dependencies: ["CMRCLI"]),
 
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", "DICOMCoding"]),
         .testTarget(name: "DICOMwebTests", dependencies: ["DICOMweb", "DICOMCoding"]),
         .testTarget(name: "CMRAuditTests", dependencies: ["CMRAudit"]),
+        .testTarget(name: "CMRShareTests", dependencies: ["CMRShare", "CMRCrypto", "DICOMCoding"]),
         .testTarget(name: "CMRCLITests", dependencies: ["CMRCLI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["CMRKit", "DICOMCoding", "DICOMImaging", "DICOMNetwork", "DICOMweb"], exclude: ["Scripts", "Schemas"]),
     ],
