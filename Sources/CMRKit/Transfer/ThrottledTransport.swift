@@ -1,0 +1,30 @@
+import DICOMNetwork
+
+/// A transport whose writes wait for the run's `RateLimiter` (`--max-rate`). Large writes are
+/// paced in 64 KiB steps so a big fragment does not burst at line speed.
+public final class ThrottledTransport: Transport {
+    public let inner: Transport
+    public let limiter: RateLimiter
+
+    public init(_ inner: Transport, limiter: RateLimiter) {
+        self.inner = inner
+        self.limiter = limiter
+    }
+
+    public func write(_ parts: [UnsafeRawBufferPointer]) throws {
+        var total = parts.reduce(0) { $0 + $1.count }
+        while total > 0 {
+            let step = min(total, 1 << 16)
+            limiter.consume(step)
+            total -= step
+        }
+        try inner.write(parts)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Double?) throws -> Int {
+        try inner.read(into: buffer, timeout: timeout)
+    }
+
+    public func close() { inner.close() }
+    public var peerDescription: String { inner.peerDescription }
+}
