@@ -93,3 +93,38 @@ final class TransferSupportTests: XCTestCase {
         XCTAssertNoThrow(try RunLock(path: path, what: "to X"))
     }
 }
+
+final class WebCredentialTests: XCTestCase {
+    func testSourcesAndTheirRules() throws {
+        let dir = NSTemporaryDirectory() + "cmr-cred-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let token = dir + "/token", users = dir + "/users"
+        try "abc.def\nignored\n".write(toFile: token, atomically: false, encoding: .utf8)
+        try "alice:s3:cret\n".write(toFile: users, atomically: false, encoding: .utf8)
+        chmod(token, 0o600); chmod(users, 0o600)
+
+        XCTAssertEqual(try WebCredentialSource(tokenFile: token, tokenCommand: nil, userFile: nil, environment: [:]).credentials(), .bearer("abc.def"))
+        XCTAssertEqual(try WebCredentialSource(tokenFile: nil, tokenCommand: nil, userFile: users, environment: [:]).credentials(),
+                       .basic(user: "alice", password: "s3:cret"))
+        XCTAssertEqual(try WebCredentialSource(tokenFile: nil, tokenCommand: nil, userFile: nil, environment: ["CMR_TOKEN": "t0k "]).credentials(), .bearer("t0k"))
+        XCTAssertNil(try WebCredentialSource(tokenFile: nil, tokenCommand: nil, userFile: nil, environment: [:]).credentials())
+        let command = try WebCredentialSource(tokenFile: nil, tokenCommand: "echo fresh-$((6*7))", userFile: nil, environment: ["CMR_TOKEN": "x"])
+        XCTAssertTrue(command.canRefresh)
+        XCTAssertEqual(try command.credentials(), .bearer("fresh-42"))
+
+        func kind(_ body: () throws -> Any?) -> CMRError.Kind? {
+            do { _ = try body(); return nil } catch { return (error as? CMRError)?.kind }
+        }
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: token, tokenCommand: nil, userFile: users, environment: [:]) }, .usage)
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: nil, tokenCommand: "exit 3", userFile: nil, environment: [:]).credentials() }, .configuration)
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: nil, tokenCommand: "true", userFile: nil, environment: [:]).credentials() }, .configuration)
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: nil, tokenCommand: "sleep 5", userFile: nil, environment: [:]).credentials(timeout: 0.3) }, .configuration)
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: dir + "/missing", tokenCommand: nil, userFile: nil, environment: [:]).credentials() }, .inputMissing)
+        chmod(token, 0o644)
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: token, tokenCommand: nil, userFile: nil, environment: [:]).credentials() }, .permissionDenied)
+        try "nocolon\n".write(toFile: users, atomically: false, encoding: .utf8)
+        chmod(users, 0o600)
+        XCTAssertEqual(kind { try WebCredentialSource(tokenFile: nil, tokenCommand: nil, userFile: users, environment: [:]).credentials() }, .configuration)
+    }
+}

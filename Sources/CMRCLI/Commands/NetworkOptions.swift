@@ -67,3 +67,21 @@ extension Invocation {
         return Double(t).flatMap { $0.isFinite ? $0 : nil }
     }
 }
+
+/// The options of the DICOMweb forms of `send`, `pull` and `query` (docs/transfer.md).
+extension OptionSpec {
+    static let webOptions: [OptionSpec] = [
+        .value("token-file", valueName: "FILE", help: "DICOMweb: a bearer token, the first line of FILE (mode 0600). Else $CMR_TOKEN.", completion: .file),
+        .value("token-command", valueName: "CMD", help: "DICOMweb: a command whose output is a bearer token, run again when the server answers 401."),
+        .value("user-file", valueName: "FILE", help: "DICOMweb: HTTP basic credentials, user:password on the first line of FILE (mode 0600).", completion: .file),
+        .flag("allow-insecure", help: "DICOMweb: allow plain http:// to a host that is not loopback (data and credentials unencrypted)."),
+    ]
+}
+
+extension Invocation {
+    /// Where the DICOMweb credentials come from (`webOptions`, else $CMR_TOKEN).
+    func webCredentialSource() throws(CMRError) -> WebCredentialSource {
+        try WebCredentialSource(tokenFile: value("token-file"), tokenCommand: value("token-command"), userFile: value("user-file"),
+                                environment: environment)
+    }
+}
