@@ -41,7 +41,7 @@ public struct RenderOperation: Sendable {
         } else {
             let committer = GroupCommit(folder: Self.commitFolder(destination)) { token, error in
                 guard let error else { return }
-                Self.commitFailures.add(token, error)
+                commitFailures.add(token, error)
             }
             let targets = plannedTargets(entries, destination)
             // One PNG: fsync it and its folder (cheaper than two file-system syncs); many: in groups.
@@ -248,7 +248,7 @@ public struct RenderOperation: Sendable {
                 guard let committer else { return try writer.commit() }
                 let temporary = try writer.finishUnsynced()
                 committer.stage(GroupCommit.Staged(temporary: temporary, path: path, overwrite: request.overwrite,
-                                                   bytes: Int64(png.count), token: Self.commitFailures.token(for: path)))
+                                                   bytes: Int64(png.count), token: commitFailures.token(for: path)))
             } catch {
                 writer.abort()
                 throw error
@@ -276,8 +276,9 @@ public struct RenderOperation: Sendable {
 
     // MARK: Publishing
 
-    /// Failures the group committer reports after the fact, by token (one per path staged).
-    static let commitFailures = CommitFailures()
+    /// Failures the group committer reports after the fact, by token (one per path staged); one per
+    /// operation, so runs in one process (a server) never see each other's failures.
+    let commitFailures = CommitFailures()
 
     final class CommitFailures: @unchecked Sendable {
         private let lock = NSLock()
@@ -289,7 +290,7 @@ public struct RenderOperation: Sendable {
     }
 
     func applyCommitFailures(_ reports: [RenderFileReport]) -> [RenderFileReport] {
-        let failures = Self.commitFailures.take()
+        let failures = commitFailures.take()
         guard !failures.isEmpty else { return reports }
         return reports.map { r in
             var r = r
