@@ -113,8 +113,9 @@ final class JSONLinesLog<Index: JSONLinesIndex>: @unchecked Sendable {
         if now.size > offset {
             let bytes = try read(fd, from: offset, to: now.size)
             var start = 0
+            let decoder = Self.decoder
             for (i, byte) in bytes.enumerated() where byte == 0x0A {
-                if let entry = try? Self.decoder.decode(Index.Entry.self, from: Data(bytes[start..<i])) { index.add(entry) }
+                if let entry = try? decoder.decode(Index.Entry.self, from: Data(bytes[start..<i])) { index.add(entry) }
                 start = i + 1
             }
             offset += start
@@ -192,25 +193,9 @@ final class JSONLinesLog<Index: JSONLinesIndex>: @unchecked Sendable {
 
     // MARK: Coding
 
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = ShareTime.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time"))
-            }
-            return date
-        }
-        return decoder
-    }
+    static var decoder: JSONDecoder { ShareTime.jsonDecoder() }
 
     static func encode(_ entry: Index.Entry) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ShareTime.format(date))
-        }
-        return Array((try? encoder.encode(entry)) ?? Data())
+        Array((try? ShareTime.jsonEncoder().encode(entry)) ?? Data())
     }
 }

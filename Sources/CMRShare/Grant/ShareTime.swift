@@ -80,3 +80,30 @@ public enum ShareTime {
         return Date(timeIntervalSince1970: Double(Int64(seconds) - Int64(offset)) + fraction)
     }
 }
+
+extension ShareTime {
+    /// The JSON encoder of the share files and the share commands' `--json`: sorted keys,
+    /// unescaped slashes, times as `ShareTime.format`.
+    public static func jsonEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(format(date))
+        }
+        return encoder
+    }
+
+    /// The matching decoder: times as `ShareTime.parse` reads them.
+    public static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time"))
+            }
+            return date
+        }
+        return decoder
+    }
+}

@@ -121,9 +121,7 @@ public enum ShareToken {
     }
 
     static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain structs of strings and numbers cannot fail.
-        return Array((try? encoder.encode(value)) ?? Data())
+        Array((try? ShareTime.jsonEncoder().encode(value)) ?? Data())
     }
 }
