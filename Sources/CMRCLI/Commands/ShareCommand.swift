@@ -30,7 +30,7 @@ enum ShareCommand: CLICommand {
                 UsageExample("cmr audit keygen --out /etc/cmr/share --name example.org/share", "Make the site's share key once."),
                 UsageExample("cmr share out/study1 --to dr.b@example.org --expires 7d", "Print a link to the de-identified study for a week."),
                 UsageExample("cmr share list", "Every grant, its state and its uses."),
-                UsageExample("cmr share revoke 3f2a… --reason 'sent to the wrong address'", "End a grant at once."),
+                UsageExample("cmr share revoke 0816393426fe626479d500f3b42a9c90 --reason 'sent to the wrong address'", "End a grant at once."),
                 UsageExample("pbpaste | cmr share verify -", "Check a token from the clipboard."),
             ],
             options: create.options,

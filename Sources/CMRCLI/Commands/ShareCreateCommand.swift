@@ -29,7 +29,7 @@ enum ShareCreateCommand: CLICommand {
                 .value("study", valueName: "UID", help: "The Study Instance UID (needed when STUDY_DIR holds several studies, or with no STUDY_DIR)."),
                 .value("mode", valueName: "MODE", help: "With --study and no STUDY_DIR: the data mode of the study.",
                        completion: .choices(["deidentified", "pseudonymous", "anonymous", "identified"])),
-                .value("expires", valueName: "DURATION", help: "How long the grant is valid: 30m, 72h, 7d, 2w (default 72h; at most $CMR_SHARE_MAX_EXPIRY, default 30d).",
+                .value("expires", valueName: "DURATION", help: "How long the grant is valid: 30m, 72h, 7d, 2w; at most $CMR_SHARE_MAX_EXPIRY (default 30d).",
                        default: "72h"),
                 .value("not-before", valueName: "TIME", help: "Valid from TIME (RFC 3339 or a date) rather than now."),
                 .value("scope", valueName: "SCOPE", help: "view: rendered images only; download: the DICOM files too.",

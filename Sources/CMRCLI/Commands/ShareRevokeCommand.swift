@@ -13,7 +13,7 @@ enum ShareRevokeCommand: CLICommand {
                 'cmr share serve' refuses the grant's token from its next request. Revoking a \
                 revoked grant changes nothing.
                 """,
-            examples: [UsageExample("cmr share revoke 3f2a… --reason 'sent to the wrong address'", "End the grant; say why.")],
+            examples: [UsageExample("cmr share revoke 0816393426fe626479d500f3b42a9c90 --reason 'sent to the wrong address'", "End the grant; say why.")],
             options: [
                 .value("reason", valueName: "TEXT", help: "Why (recorded in revoked.jsonl and the audit log)."),
                 .shareDir,

@@ -12,7 +12,7 @@ enum ShareStatusCommand: CLICommand {
                 (uses.jsonl: time and client address), and every audit record that names the \
                 grant (issue, revocation, each request 'cmr share serve' logged, refusals).
                 """,
-            examples: [UsageExample("cmr share status 3f2a…", "Who opened the link, and when?")],
+            examples: [UsageExample("cmr share status 0816393426fe626479d500f3b42a9c90", "Who opened the link, and when?")],
             options: [.shareDir, .auditLog, .json("Print the grant, state, uses and audit records as one JSON object.")],
             positionals: [PositionalSpec("ID", help: "The grant id (from 'cmr share list').")],
             category: .transfer,
