@@ -6,8 +6,9 @@
 # The subcommands of command $1 ("cmr", "cmr audit", ...).
 _cmr_subcommands() {
     case "$1" in
-    'cmr') echo 'inspect render deidentify key reidentify synth audit completion help version' ;;
+    'cmr') echo 'inspect render deidentify key reidentify synth share audit completion help version' ;;
     'cmr key') echo 'new fingerprint' ;;
+    'cmr share') echo 'create list revoke verify status' ;;
     'cmr audit') echo 'verify show export checkpoint prove keygen' ;;
     esac
 }
@@ -24,6 +25,12 @@ _cmr_options() {
     'cmr key fingerprint') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr reidentify') echo '--key-file --reid-table --json --audit-log --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr synth') echo '--out --patients --studies --series --instances --rows --columns --frames --transfer-syntax --seed --private --no-private --overwrite --print-paths --audit-log --help --quiet --verbose --no-color -o -h -q -v' ;;
+    'cmr share') echo '--to --study --mode --expires --not-before --scope --series --max-uses --note --allow-identified --key --gateway --share-dir --audit-log --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr share create') echo '--to --study --mode --expires --not-before --scope --series --max-uses --note --allow-identified --key --gateway --share-dir --audit-log --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr share list') echo '--state --share-dir --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr share revoke') echo '--reason --share-dir --audit-log --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr share verify') echo '--key --pub --study --series --download --share-dir --json --help --quiet --verbose --no-color -h -q -v' ;;
+    'cmr share status') echo '--share-dir --audit-log --json --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr audit') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr audit verify') echo '--key --trusted-checkpoint --proof --strict --json --help --quiet --verbose --no-color -k -h -q -v' ;;
     'cmr audit show') echo '--since --until --event --study --actor --json --help --quiet --verbose --no-color -h -q -v' ;;
@@ -40,7 +47,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr share --to' | 'cmr share --study' | 'cmr share --mode' | 'cmr share --expires' | 'cmr share --not-before' | 'cmr share --scope' | 'cmr share --series' | 'cmr share --max-uses' | 'cmr share --note' | 'cmr share --key' | 'cmr share --gateway' | 'cmr share --share-dir' | 'cmr share --audit-log' | 'cmr share create --to' | 'cmr share create --study' | 'cmr share create --mode' | 'cmr share create --expires' | 'cmr share create --not-before' | 'cmr share create --scope' | 'cmr share create --series' | 'cmr share create --max-uses' | 'cmr share create --note' | 'cmr share create --key' | 'cmr share create --gateway' | 'cmr share create --share-dir' | 'cmr share create --audit-log' | 'cmr share list --state' | 'cmr share list --share-dir' | 'cmr share revoke --reason' | 'cmr share revoke --share-dir' | 'cmr share revoke --audit-log' | 'cmr share verify --key' | 'cmr share verify --pub' | 'cmr share verify --study' | 'cmr share verify --series' | 'cmr share verify --share-dir' | 'cmr share status --share-dir' | 'cmr share status --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -88,6 +95,44 @@ _cmr_complete_value() {
     'cmr synth --transfer-syntax') _cmr_words 'implicit explicit big-endian deflated' "$3" ;;
     'cmr synth --seed') : ;;
     'cmr synth --audit-log') _cmr_files "$3" ;;
+    'cmr share --to') : ;;
+    'cmr share --study') : ;;
+    'cmr share --mode') _cmr_words 'deidentified pseudonymous anonymous identified' "$3" ;;
+    'cmr share --expires') : ;;
+    'cmr share --not-before') : ;;
+    'cmr share --scope') _cmr_words 'view download' "$3" ;;
+    'cmr share --series') : ;;
+    'cmr share --max-uses') : ;;
+    'cmr share --note') : ;;
+    'cmr share --key') _cmr_files "$3" ;;
+    'cmr share --gateway') : ;;
+    'cmr share --share-dir') _cmr_dirs "$3" ;;
+    'cmr share --audit-log') _cmr_files "$3" ;;
+    'cmr share create --to') : ;;
+    'cmr share create --study') : ;;
+    'cmr share create --mode') _cmr_words 'deidentified pseudonymous anonymous identified' "$3" ;;
+    'cmr share create --expires') : ;;
+    'cmr share create --not-before') : ;;
+    'cmr share create --scope') _cmr_words 'view download' "$3" ;;
+    'cmr share create --series') : ;;
+    'cmr share create --max-uses') : ;;
+    'cmr share create --note') : ;;
+    'cmr share create --key') _cmr_files "$3" ;;
+    'cmr share create --gateway') : ;;
+    'cmr share create --share-dir') _cmr_dirs "$3" ;;
+    'cmr share create --audit-log') _cmr_files "$3" ;;
+    'cmr share list --state') _cmr_words 'active pending used-up expired revoked' "$3" ;;
+    'cmr share list --share-dir') _cmr_dirs "$3" ;;
+    'cmr share revoke --reason') : ;;
+    'cmr share revoke --share-dir') _cmr_dirs "$3" ;;
+    'cmr share revoke --audit-log') _cmr_files "$3" ;;
+    'cmr share verify --key') _cmr_files "$3" ;;
+    'cmr share verify --pub') _cmr_files "$3" ;;
+    'cmr share verify --study') : ;;
+    'cmr share verify --series') : ;;
+    'cmr share verify --share-dir') _cmr_dirs "$3" ;;
+    'cmr share status --share-dir') _cmr_dirs "$3" ;;
+    'cmr share status --audit-log') _cmr_files "$3" ;;
     'cmr audit verify --key' | 'cmr audit verify -k') _cmr_files "$3" ;;
     'cmr audit verify --trusted-checkpoint') _cmr_files "$3" ;;
     'cmr audit verify --proof') _cmr_files "$3" ;;
@@ -139,6 +184,26 @@ _cmr_complete_positional() {
     'cmr reidentify')
         case "$2" in
         *) : ;;
+        esac ;;
+    'cmr share')
+        case "$2" in
+        0) _cmr_dirs "$3" ;;
+        esac ;;
+    'cmr share create')
+        case "$2" in
+        0) _cmr_dirs "$3" ;;
+        esac ;;
+    'cmr share revoke')
+        case "$2" in
+        0) : ;;
+        esac ;;
+    'cmr share verify')
+        case "$2" in
+        0) : ;;
+        esac ;;
+    'cmr share status')
+        case "$2" in
+        0) : ;;
         esac ;;
     'cmr audit verify')
         case "$2" in

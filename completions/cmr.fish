@@ -6,9 +6,11 @@
 function __cmr_subcommands
     switch "$argv"
         case 'cmr'
-            printf '%s\n' 'inspect' 'render' 'deidentify' 'key' 'reidentify' 'synth' 'audit' 'completion' 'help' 'version'
+            printf '%s\n' 'inspect' 'render' 'deidentify' 'key' 'reidentify' 'synth' 'share' 'audit' 'completion' 'help' 'version'
         case 'cmr key'
             printf '%s\n' 'new' 'fingerprint'
+        case 'cmr share'
+            printf '%s\n' 'create' 'list' 'revoke' 'verify' 'status'
         case 'cmr audit'
             printf '%s\n' 'verify' 'show' 'export' 'checkpoint' 'prove' 'keygen'
     end
@@ -62,6 +64,7 @@ complete -c cmr -n '__cmr_at_start cmr' -a 'deidentify' -d 'De-identify DICOM fi
 complete -c cmr -n '__cmr_at_start cmr' -a 'key' -d 'Make and name the site key of keyed pseudonyms'
 complete -c cmr -n '__cmr_at_start cmr' -a 'reidentify' -d 'Look pseudonyms up in the site\'s re-identification table'
 complete -c cmr -n '__cmr_at_start cmr' -a 'synth' -d 'Write a synthetic DICOM study (no real patient data)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'share' -d 'Share a study by a signed, expiring, revocable link'
 complete -c cmr -n '__cmr_at_start cmr' -a 'audit' -d 'Keep and check the tamper-evident audit log'
 complete -c cmr -n '__cmr_at_start cmr' -a 'completion' -d 'Print a shell completion script'
 complete -c cmr -n '__cmr_at_start cmr' -a 'help' -d 'Show help for cmr or one of its commands'
@@ -158,6 +161,71 @@ complete -c cmr -n '__cmr_at cmr synth' -l no-private -d 'Turn off --private'
 complete -c cmr -n '__cmr_at cmr synth' -l overwrite -d 'Replace files that already exist (otherwise an existing file is an error)'
 complete -c cmr -n '__cmr_at cmr synth' -l print-paths -d 'Print the path of each file written, one per line'
 complete -c cmr -n '__cmr_at cmr synth' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+
+# cmr share
+complete -c cmr -n '__cmr_at_start cmr share' -a 'create' -d 'Issue a grant for a study and print its link'
+complete -c cmr -n '__cmr_at_start cmr share' -a 'list' -d 'List the grants issued here, their state and uses'
+complete -c cmr -n '__cmr_at_start cmr share' -a 'revoke' -d 'Revoke a grant'
+complete -c cmr -n '__cmr_at_start cmr share' -a 'verify' -d 'Check a grant token: signature, time, revocation, uses, scope'
+complete -c cmr -n '__cmr_at_start cmr share' -a 'status' -d 'Show a grant, its state and every access to it'
+complete -c cmr -n '__cmr_at cmr share' -l to -x -d 'Who the link is for (an e-mail address or a name'
+complete -c cmr -n '__cmr_at cmr share' -l study -x -d 'The Study Instance UID (needed when STUDY_DIR holds several studies, or with no STUDY_DIR)'
+complete -c cmr -n '__cmr_at cmr share' -l mode -x -a 'deidentified pseudonymous anonymous identified' -d 'With --study and no STUDY_DIR: the data mode of the study'
+complete -c cmr -n '__cmr_at cmr share' -l expires -x -d 'How long the grant is valid: 30m, 72h, 7d, 2w'
+complete -c cmr -n '__cmr_at cmr share' -l not-before -x -d 'Valid from TIME (RFC 3339 or a date) rather than now'
+complete -c cmr -n '__cmr_at cmr share' -l scope -x -a 'view download' -d 'view: rendered images only'
+complete -c cmr -n '__cmr_at cmr share' -l series -x -d 'Limit the grant to this series'
+complete -c cmr -n '__cmr_at cmr share' -l max-uses -x -d 'How many times the link may be opened'
+complete -c cmr -n '__cmr_at cmr share' -l note -x -d 'A note for the site\'s own records (kept in grants.jsonl, not in the token)'
+complete -c cmr -n '__cmr_at cmr share' -l allow-identified -d 'Share identified data (otherwise refused)'
+complete -c cmr -n '__cmr_at cmr share' -l key -r -F -d 'The signing key file (from \'cmr audit keygen\')'
+complete -c cmr -n '__cmr_at cmr share' -l gateway -x -d 'The host (or https URL) recipients open'
+complete -c cmr -n '__cmr_at cmr share' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
+complete -c cmr -n '__cmr_at cmr share' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr share' -l json -d 'Print the grant, token, link and study as one JSON object'
+
+# cmr share create
+complete -c cmr -n '__cmr_at cmr share create' -l to -x -d 'Who the link is for (an e-mail address or a name'
+complete -c cmr -n '__cmr_at cmr share create' -l study -x -d 'The Study Instance UID (needed when STUDY_DIR holds several studies, or with no STUDY_DIR)'
+complete -c cmr -n '__cmr_at cmr share create' -l mode -x -a 'deidentified pseudonymous anonymous identified' -d 'With --study and no STUDY_DIR: the data mode of the study'
+complete -c cmr -n '__cmr_at cmr share create' -l expires -x -d 'How long the grant is valid: 30m, 72h, 7d, 2w'
+complete -c cmr -n '__cmr_at cmr share create' -l not-before -x -d 'Valid from TIME (RFC 3339 or a date) rather than now'
+complete -c cmr -n '__cmr_at cmr share create' -l scope -x -a 'view download' -d 'view: rendered images only'
+complete -c cmr -n '__cmr_at cmr share create' -l series -x -d 'Limit the grant to this series'
+complete -c cmr -n '__cmr_at cmr share create' -l max-uses -x -d 'How many times the link may be opened'
+complete -c cmr -n '__cmr_at cmr share create' -l note -x -d 'A note for the site\'s own records (kept in grants.jsonl, not in the token)'
+complete -c cmr -n '__cmr_at cmr share create' -l allow-identified -d 'Share identified data (otherwise refused)'
+complete -c cmr -n '__cmr_at cmr share create' -l key -r -F -d 'The signing key file (from \'cmr audit keygen\')'
+complete -c cmr -n '__cmr_at cmr share create' -l gateway -x -d 'The host (or https URL) recipients open'
+complete -c cmr -n '__cmr_at cmr share create' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
+complete -c cmr -n '__cmr_at cmr share create' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr share create' -l json -d 'Print the grant, token, link and study as one JSON object'
+complete -c cmr -n '__cmr_at cmr share create' -x -a '(__fish_complete_directories)'
+
+# cmr share list
+complete -c cmr -n '__cmr_at cmr share list' -l state -x -a 'active pending used-up expired revoked' -d 'Only grants in this state'
+complete -c cmr -n '__cmr_at cmr share list' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
+complete -c cmr -n '__cmr_at cmr share list' -l json -d 'Print {"grants": [...]} with every field'
+
+# cmr share revoke
+complete -c cmr -n '__cmr_at cmr share revoke' -l reason -x -d 'Why (recorded in revoked.jsonl and the audit log)'
+complete -c cmr -n '__cmr_at cmr share revoke' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
+complete -c cmr -n '__cmr_at cmr share revoke' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr share revoke' -l json -d 'Print the grant and its revocation as one JSON object'
+
+# cmr share verify
+complete -c cmr -n '__cmr_at cmr share verify' -l key -r -F -d 'The signing key file (from \'cmr audit keygen\')'
+complete -c cmr -n '__cmr_at cmr share verify' -l pub -r -F -d 'Verify with this public key file (PREFIX.pub) rather than the signing key'
+complete -c cmr -n '__cmr_at cmr share verify' -l study -x -d 'Also check that the grant covers this study'
+complete -c cmr -n '__cmr_at cmr share verify' -l series -x -d 'With --study: and this series'
+complete -c cmr -n '__cmr_at cmr share verify' -l download -d 'With --study: and downloading DICOM files'
+complete -c cmr -n '__cmr_at cmr share verify' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
+complete -c cmr -n '__cmr_at cmr share verify' -l json -d 'Print {"valid", "reason", "detail", "grant", "uses"}'
+
+# cmr share status
+complete -c cmr -n '__cmr_at cmr share status' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
+complete -c cmr -n '__cmr_at cmr share status' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr share status' -l json -d 'Print the grant, state, uses and audit records as one JSON object'
 
 # cmr audit
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'verify' -d 'Check that the audit log is complete and untouched'

@@ -24,6 +24,9 @@ final class HelpTests: XCTestCase {
               inspect     Show what is inside DICOM files
               render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
+            Move data between systems:
+              share       Share a study by a signed, expiring, revocable link
+
             Protect privacy:
               deidentify  De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)
               key         Make and name the site key of keyed pseudonyms

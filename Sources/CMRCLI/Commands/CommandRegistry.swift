@@ -8,6 +8,7 @@ public enum CommandRegistry {
         KeyCommand.self,
         ReidentifyCommand.self,
         SynthCommand.self,
+        ShareCommand.self,
         AuditCommand.self,
         CompletionCommand.self,
         HelpCommand.self,

@@ -1,4 +1,5 @@
 import CMRAudit
+import CMRShare
 
 /// The records each command appends: one function per command, so the event codes and fields
 /// of cmr's commands are in one place (docs/audit-cli.md lists them).
@@ -142,5 +143,31 @@ extension AuditContext {
         if sheet != nil { details["contact-sheet"] = "true" }
         return drafts(event: AuditEvent(code: AuditEvent.Code.instancesAccessed, action: .read, name: "render"),
                       outcome: outcome, objects: objects, destination: destination, details: details)
+    }
+}
+
+extension AuditContext {
+    /// `cmr share` (a grant issued): Export (110106), action R — the granted study (and series) as
+    /// objects, `destination` = the recipient, the data mode; details: grant id, scope, not-before,
+    /// expiry, series and maximum uses. The token itself is never recorded (it is a bearer secret).
+    public func shareGrantDraft(_ grant: ShareGrant, source: String?) -> AuditRecordDraft {
+        var objects = [AuditObject(studyUID: grant.studyUID, path: source)]
+        objects += grant.seriesUIDs.map { AuditObject(studyUID: grant.studyUID, seriesUID: $0) }
+        var details = ["grant": grant.id, "scope": grant.scope.rawValue, "issuer": grant.issuer,
+                       "not-before": ShareTime.format(grant.notBefore), "expires": ShareTime.format(grant.expires)]
+        if let max = grant.maxUses { details["max-uses"] = String(max) }
+        if !grant.seriesUIDs.isEmpty { details["series"] = String(grant.seriesUIDs.count) }
+        return draft(event: AuditEvent(code: AuditEvent.Code.export, action: .read, name: "share"),
+                     objects: objects, destination: grant.recipient, mode: AuditDataMode(rawValue: grant.mode), details: details)
+    }
+
+    /// `cmr share revoke`: Export (110106), action D — the grant's study, `destination` = its
+    /// recipient; details: grant id and the reason given.
+    public func shareRevokeDraft(_ grant: ShareGrant, revocation: ShareStore.Revocation) -> AuditRecordDraft {
+        var details = ["grant": grant.id, "revoked": ShareTime.format(revocation.time)]
+        if let reason = revocation.reason { details["reason"] = reason }
+        return draft(event: AuditEvent(code: AuditEvent.Code.export, action: .delete, name: "share"),
+                     objects: [AuditObject(studyUID: grant.studyUID)], destination: grant.recipient,
+                     mode: AuditDataMode(rawValue: grant.mode), details: details)
     }
 }

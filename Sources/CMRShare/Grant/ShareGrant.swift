@@ -34,11 +34,14 @@ public struct ShareGrant: Sendable, Codable, Equatable {
     public var maxUses: Int?
     /// The data mode of the shared data (`deidentified`, `pseudonymous`, `anonymous`, `identified`).
     public var mode: String
-    /// Free text from the issuer, shown to nobody but the owner.
+    /// Free text from the issuer, shown to nobody but the owner (kept in `grants.jsonl`, never in the token).
     public var note: String?
+    /// When the grant was issued (the token's `iat`); nil for a grant made before it was signed.
+    public var issuedAt: Date?
 
     public init(id: String, issuer: String, recipient: String, studyUID: String, seriesUIDs: [String] = [],
-                scope: Scope, notBefore: Date, expires: Date, maxUses: Int? = nil, mode: String, note: String? = nil) {
+                scope: Scope, notBefore: Date, expires: Date, maxUses: Int? = nil, mode: String, note: String? = nil,
+                issuedAt: Date? = nil) {
         self.id = id
         self.issuer = issuer
         self.recipient = recipient
@@ -50,6 +53,7 @@ public struct ShareGrant: Sendable, Codable, Equatable {
         self.maxUses = maxUses
         self.mode = mode
         self.note = note
+        self.issuedAt = issuedAt
     }
 
     /// Whether the grant covers `series` of its study.
