@@ -8,7 +8,11 @@ extension SpecificCharacterSet {
     public func decode(_ bytes: UnsafeRawBufferPointer, vr: VR) -> String {
         if bytes.isEmpty { return "" }
         guard vr.usesSpecificCharacterSet else {
-            return Self.isASCII(bytes, allowingEscape: true) ? String(decoding: bytes, as: UTF8.self) : Self.decodeASCII(bytes)
+            // The default repertoire is ASCII. Bytes beyond it are invalid here; when they are
+            // well-formed UTF-8 (what DICOM JSON and most writers put there) they are shown as
+            // such, so a JSON round trip is a fixed point; otherwise U+FFFD per byte.
+            if Self.isASCII(bytes, allowingEscape: true) { return String(decoding: bytes, as: UTF8.self) }
+            return String(validatingUTF8Bytes: bytes) ?? Self.decodeASCII(bytes)
         }
         switch scheme {
         case .utf8:
@@ -316,5 +320,14 @@ extension SpecificCharacterSet {
             buffer[count + 1] = low
             count += 2
         }
+    }
+}
+
+extension String {
+    /// The bytes as UTF-8 text, or nil when they are not well-formed UTF-8.
+    init?(validatingUTF8Bytes bytes: UnsafeRawBufferPointer) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.utf8.count == bytes.count, text.utf8.elementsEqual(bytes) else { return nil }
+        self = text
     }
 }
