@@ -6,7 +6,7 @@
 # The subcommands of command $1 ("cmr", "cmr audit", ...).
 _cmr_subcommands() {
     case "$1" in
-    'cmr') echo 'inspect render deidentify key reidentify synth audit completion help version' ;;
+    'cmr') echo 'inspect render deidentify key reidentify synth send echo audit completion help version' ;;
     'cmr key') echo 'new fingerprint' ;;
     'cmr audit') echo 'verify show export checkpoint prove keygen' ;;
     esac
@@ -24,6 +24,8 @@ _cmr_options() {
     'cmr key fingerprint') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr reidentify') echo '--key-file --reid-table --json --audit-log --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr synth') echo '--out --patients --studies --series --instances --rows --columns --frames --transfer-syntax --seed --private --no-private --overwrite --print-paths --audit-log --help --quiet --verbose --no-color -o -h -q -v' ;;
+    'cmr send') echo '--to --ae-title --connect-timeout --association-timeout --dimse-timeout --retries --deadline --associations --max-rate --journal --resume --no-resume --wait-lock --transcode --report --overwrite --null --json --log-format --audit-log --help --quiet --verbose --no-color -0 -h -q -v' ;;
+    'cmr echo') echo '--ae-title --connect-timeout --association-timeout --dimse-timeout --count --interval --json --log-format --help --quiet --verbose --no-color -c -i -h -q -v' ;;
     'cmr audit') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr audit verify') echo '--key --trusted-checkpoint --proof --strict --json --help --quiet --verbose --no-color -k -h -q -v' ;;
     'cmr audit show') echo '--since --until --event --study --actor --json --help --quiet --verbose --no-color -h -q -v' ;;
@@ -40,7 +42,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr send --to' | 'cmr send --ae-title' | 'cmr send --connect-timeout' | 'cmr send --association-timeout' | 'cmr send --dimse-timeout' | 'cmr send --retries' | 'cmr send --deadline' | 'cmr send --associations' | 'cmr send --max-rate' | 'cmr send --journal' | 'cmr send --wait-lock' | 'cmr send --transcode' | 'cmr send --report' | 'cmr send --log-format' | 'cmr send --audit-log' | 'cmr echo --ae-title' | 'cmr echo --connect-timeout' | 'cmr echo --association-timeout' | 'cmr echo --dimse-timeout' | 'cmr echo --count' | 'cmr echo -c' | 'cmr echo --interval' | 'cmr echo -i' | 'cmr echo --log-format' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -88,6 +90,28 @@ _cmr_complete_value() {
     'cmr synth --transfer-syntax') _cmr_words 'implicit explicit big-endian deflated' "$3" ;;
     'cmr synth --seed') : ;;
     'cmr synth --audit-log') _cmr_files "$3" ;;
+    'cmr send --to') : ;;
+    'cmr send --ae-title') : ;;
+    'cmr send --connect-timeout') : ;;
+    'cmr send --association-timeout') : ;;
+    'cmr send --dimse-timeout') : ;;
+    'cmr send --retries') : ;;
+    'cmr send --deadline') : ;;
+    'cmr send --associations') : ;;
+    'cmr send --max-rate') : ;;
+    'cmr send --journal') _cmr_files "$3" ;;
+    'cmr send --wait-lock') : ;;
+    'cmr send --transcode') _cmr_words 'auto never' "$3" ;;
+    'cmr send --report') _cmr_files "$3" ;;
+    'cmr send --log-format') _cmr_words 'text json' "$3" ;;
+    'cmr send --audit-log') _cmr_files "$3" ;;
+    'cmr echo --ae-title') : ;;
+    'cmr echo --connect-timeout') : ;;
+    'cmr echo --association-timeout') : ;;
+    'cmr echo --dimse-timeout') : ;;
+    'cmr echo --count' | 'cmr echo -c') : ;;
+    'cmr echo --interval' | 'cmr echo -i') : ;;
+    'cmr echo --log-format') _cmr_words 'text json' "$3" ;;
     'cmr audit verify --key' | 'cmr audit verify -k') _cmr_files "$3" ;;
     'cmr audit verify --trusted-checkpoint') _cmr_files "$3" ;;
     'cmr audit verify --proof') _cmr_files "$3" ;;
@@ -139,6 +163,14 @@ _cmr_complete_positional() {
     'cmr reidentify')
         case "$2" in
         *) : ;;
+        esac ;;
+    'cmr send')
+        case "$2" in
+        *) _cmr_files "$3" ;;
+        esac ;;
+    'cmr echo')
+        case "$2" in
+        0) : ;;
         esac ;;
     'cmr audit verify')
         case "$2" in

@@ -24,6 +24,10 @@ final class HelpTests: XCTestCase {
               inspect     Show what is inside DICOM files
               render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
+            Move data between systems:
+              send        Send DICOM files to a PACS or other storage SCP (C-STORE)
+              echo        Check that a DICOM peer answers (C-ECHO), like ping
+
             Protect privacy:
               deidentify  De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)
               key         Make and name the site key of keyed pseudonyms
