@@ -95,6 +95,21 @@ final class SendCommandTests: XCTestCase {
         XCTAssertEqual(all.out.components(separatedBy: "\"status\":\"stored\"").count - 1, files.count, all.err)
     }
 
+    /// A file over 1 MiB is hashed while it is sent: the report and the journal still have its
+    /// digest (the one sha256sum gives), so the rerun skips it.
+    func testLargeFileHashedDuringTransferIsJournaled() throws {
+        let s = try scratch()
+        let peer = try DIMSEInteropTests.startStorescp()
+        defer { DIMSEInteropTests.stop(peer) }
+        let file = try synth(s, s.dir + "/in", ["--patients", "1", "--instances", "1", "--rows", "512", "--columns", "512", "--frames", "3"])[0]
+        let r = try cmr(s, ["send", "--to", url(peer), "--json", file])
+        XCTAssertEqual(r.status, 0, r.err)
+        let sum = try Peers.run("/usr/bin/sha256sum", [file]).out.prefix(64)
+        XCTAssertTrue(r.out.contains("\"sha256\":\"\(sum)\""), r.out)
+        let again = try cmr(s, ["send", "--to", url(peer), "--json", file])
+        XCTAssertTrue(again.out.contains("\"status\":\"skipped\""), again.out)
+    }
+
     func testEchoAnswersAndUnreachableIs69() throws {
         let s = try scratch()
         let peer = try DIMSEInteropTests.startStorescp()

@@ -9,7 +9,9 @@ public struct SendItem: Sendable {
     /// Position in the scan (records come back in this order).
     public var index: Int
     public var source: DICOMFileSource
-    public var sha256: String
+    /// SHA-256 of the file; nil until hashed (a large file the journal cannot skip is hashed
+    /// while it is sent, see `SendScanner.hashLater`).
+    public var sha256: String?
     public var identity: FileIdentity?
     public var studyInstanceUID: String?
     public var patientID: String?

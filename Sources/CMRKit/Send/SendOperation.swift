@@ -39,7 +39,7 @@ public final class SendOperation: @unchecked Sendable {
         for (i, r) in scan.failures { records.set(i, r) }
         var toSend: [SendItem] = []
         for item in scan.items {
-            if let journal, journal.contains(sop: item.source.sopInstanceUID, sha256: item.sha256) {
+            if let journal, let digest = item.sha256, journal.contains(sop: item.source.sopInstanceUID, sha256: digest) {
                 var r = item.record(.skipped, comment: "acknowledged by the peer in an earlier run (journal)")
                 r.bytes = item.bytes
                 records.set(item.index, r)

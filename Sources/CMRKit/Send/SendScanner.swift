@@ -75,12 +75,17 @@ struct SendScanner {
         // Study, patient and Patient Identity Removed: the elements before (0020,000E).
         let head = try? DICOMReader.read(source.storage, options: ReadOptions(bulkDataThreshold: 64, stopBeforeTag: .seriesInstanceUID))
         let identity = FileIdentity(path: path)
-        let digest = identity.flatMap { journal?.knownDigest(path: path, identity: $0) } ?? Self.sha256(source.storage)
+        // A large file whose instance the journal has never seen cannot be skipped: it is hashed while it is sent.
+        let digest = identity.flatMap { journal?.knownDigest(path: path, identity: $0) }
+            ?? (source.storage.count > hashLater && journal?.knows(sop: source.sopInstanceUID) != true ? nil : Self.sha256(source.storage))
         return .item(SendItem(index: index, source: source, sha256: digest, identity: identity,
                               studyInstanceUID: head?.dataSet.string(.studyInstanceUID),
                               patientID: head?.dataSet.string(.patientID),
                               identityRemoved: head?.dataSet.string(.patientIdentityRemoved)?.uppercased() == "YES"))
     }
+
+    /// Files larger than this are hashed during their transfer, on another thread, when the journal cannot skip them.
+    static let hashLater = 1 << 20
 
     /// SHA-256 of the whole file, a megabyte at a time, releasing the pages read (memory stays flat).
     static func sha256(_ storage: ByteStorage) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import DICOMCore
 
 /// The files of one plan group still to send, shared by that group's workers.
 final class WorkQueue: @unchecked Sendable {
@@ -74,7 +75,7 @@ struct SendWorker: @unchecked Sendable {
                 if let carried { queue.putBack(carried) }
                 return
             }
-            guard let item = carried ?? queue.take() else { return }
+            guard var item = carried ?? queue.take() else { return }
             carried = nil
             if request.deadline.hasPassed {
                 queue.putBack(item)
@@ -104,8 +105,15 @@ struct SendWorker: @unchecked Sendable {
                 }
             }
             attempts[item.index, default: 0] += 1
+            // A large file is hashed alongside its transfer, on another core.
+            let digest = item.sha256 == nil ? DigestTask(item.source.storage) : nil
+            defer { if let digest, carried != nil { carried!.sha256 = digest.value } }
             do throws(CMRError) {
                 var record = try session!.store(item)
+                if let digest {
+                    item.sha256 = digest.value
+                    record.sha256 = item.sha256
+                }
                 if record.status == .failed, record.peerStatus?.hasPrefix("A7") == true,
                    retry(after: CMRError(.temporaryFailure, record.comment ?? "out of resources")) {
                     continue
@@ -127,7 +135,7 @@ struct SendWorker: @unchecked Sendable {
     }
 
     static func entry(_ item: SendItem, _ r: TransferRecord) -> TransferJournal.Entry {
-        TransferJournal.Entry(path: item.path, sha256: item.sha256, size: item.identity?.size ?? item.bytes,
+        TransferJournal.Entry(path: item.path, sha256: item.sha256 ?? "", size: item.identity?.size ?? item.bytes,
                               sop: item.source.sopInstanceUID, status: r.peerStatus ?? "0000", syntax: r.transferSyntax,
                               time: timestamp(), dev: item.identity?.device, ino: item.identity?.inode, mtime: item.identity?.mtime)
     }
@@ -136,5 +144,26 @@ struct SendWorker: @unchecked Sendable {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: Date())
+    }
+}
+
+/// The SHA-256 of a mapped file, computed on a global queue; `value` waits for it.
+final class DigestTask: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result = ""
+    private var taken: String?
+
+    init(_ storage: ByteStorage) {
+        DispatchQueue.global().async {
+            self.result = SendScanner.sha256(storage)
+            self.done.signal()
+        }
+    }
+
+    var value: String {
+        if let taken { return taken }
+        done.wait()
+        taken = result
+        return result
     }
 }
