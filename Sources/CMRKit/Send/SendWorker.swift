@@ -69,6 +69,8 @@ struct SendWorker: @unchecked Sendable {
         var failures = 0
         var attempts: [Int: Int] = [:]
         var carried: SendItem?
+        let clock = ISO8601DateFormatter()
+        clock.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         defer { session?.close() }
         while true {
             if state.isStopped {
@@ -120,7 +122,7 @@ struct SendWorker: @unchecked Sendable {
                 }
                 record.attempts = attempts[item.index] ?? 1
                 if let journal, record.status == .stored || record.status == .warning {
-                    try journal.record(Self.entry(item, record))
+                    try journal.record(Self.entry(item, record, time: clock.string(from: Date())))
                 }
                 failures = 0
                 finished(record, item.index)
@@ -134,16 +136,10 @@ struct SendWorker: @unchecked Sendable {
         }
     }
 
-    static func entry(_ item: SendItem, _ r: TransferRecord) -> TransferJournal.Entry {
+    static func entry(_ item: SendItem, _ r: TransferRecord, time: String) -> TransferJournal.Entry {
         TransferJournal.Entry(path: item.path, sha256: item.sha256 ?? "", size: item.identity?.size ?? item.bytes,
                               sop: item.source.sopInstanceUID, status: r.peerStatus ?? "0000", syntax: r.transferSyntax,
-                              time: timestamp(), dev: item.identity?.device, ino: item.identity?.inode, mtime: item.identity?.mtime)
-    }
-
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
+                              time: time, dev: item.identity?.device, ino: item.identity?.inode, mtime: item.identity?.mtime)
     }
 }
 
