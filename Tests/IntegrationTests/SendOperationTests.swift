@@ -75,4 +75,28 @@ final class SendOperationTests: XCTestCase {
         // Nothing is compressed: a peer that takes only JPEG gets no uncompressed file.
         XCTAssertThrowsError(try SendTranscoder.transcode(try DICOMFileSource(path: original), into: ["1.2.840.10008.1.2.4.70"]))
     }
+
+    /// An RGB image that dcmcjpeg +eb turns into JPEG baseline YBR_FULL_422: transcoded, it is RGB
+    /// with the Planar Configuration dcmdjpeg writes, and pixels within the rounding of two IDCTs.
+    func testJPEGBaselineYBRBecomesRGBAsDcmdjpegMakesIt() throws {
+        let dir = try Peers.temporaryFolder(self)
+        var f = PixelFixture()
+        (f.bitsAllocated, f.bitsStored, f.samplesPerPixel, f.photometric) = (8, 8, 3, "RGB")
+        f.samples = (0..<(32 * 32)).flatMap { i in [i % 32 * 8, i / 32 * 8, 128] }
+        let original = try f.write(dir + "/rgb.dcm")
+        let compressed = dir + "/ybr.dcm", judged = dir + "/d.dcm"
+        XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/dcmcjpeg"), ["+eb", original, compressed]).status, 0)
+        XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/dcmdjpeg"), [compressed, judged]).status, 0)
+        XCTAssertEqual(try DICOMReader.read(contentsOf: compressed).dataSet.string(.photometricInterpretation), "YBR_FULL_422")
+        let (bytes, _) = try SendTranscoder.transcode(try DICOMFileSource(path: compressed), into: [TransferSyntax.explicitVRLittleEndianUID])
+        let sent = try DICOMReader.read(ByteStorage(bytes)).dataSet
+        let dcmtk = try DICOMReader.read(contentsOf: judged).dataSet
+        XCTAssertEqual(sent.string(.photometricInterpretation), "RGB")
+        XCTAssertEqual(dcmtk.string(.photometricInterpretation), "RGB")
+        XCTAssertEqual(sent.int(.planarConfiguration), dcmtk.int(.planarConfiguration))
+        let a = sent[.pixelData]?.value.bytes ?? [], b = dcmtk[.pixelData]?.value.bytes ?? []
+        XCTAssertEqual(a.count, b.count)
+        let worst = zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, 3, "largest difference from dcmdjpeg")
+    }
 }
