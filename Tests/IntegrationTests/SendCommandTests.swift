@@ -83,6 +83,8 @@ final class SendCommandTests: XCTestCase {
         let send = try XCTUnwrap(log.split(separator: "\n").last { $0.contains("\"110104\"") })
         XCTAssertTrue(send.contains("\"destination\":\"\(url(peer))\""), String(send))
         XCTAssertEqual(send.components(separatedBy: "\"count\":6").count - 1, 2, String(send))  // two studies of CT + MR
+        let begin = try XCTUnwrap(log.split(separator: "\n").last { $0.contains("\"110102\"") }, "begin-transfer record")
+        XCTAssertTrue(begin.contains("\"files\":\"\(files.count)\""), String(begin))
         XCTAssertEqual(try cmr(s, ["audit", "verify", s.audit]).status, 0)
 
         // The rerun sends nothing: all skipped by the journal.

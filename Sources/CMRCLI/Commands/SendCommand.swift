@@ -129,7 +129,9 @@ enum SendCommand: CLICommand {
         let stdin = inv.positionals.contains("-") ? try inv.readStandardInput() : []
 
         let progress = inv.progress("send")
-        let result = try operation.run(readStdin: { stdin }, progress: progress.step)
+        let result = try operation.run(readStdin: { stdin }, willSend: { start throws(CMRError) in
+            try audit.append([audit.sendBeginDraft(start)])
+        }, progress: progress.step)
         progress.finish()
 
         for note in result.notes {

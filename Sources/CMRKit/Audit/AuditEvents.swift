@@ -181,3 +181,15 @@ extension AuditContext {
                                 "skipped": String(s.skipped), "associations": String(s.associations)])
     }
 }
+
+extension AuditContext {
+    /// `cmr send`, before the first file goes: Begin Transferring DICOM Instances (110102), action
+    /// E — one object per study about to be sent with `count`; `destination` = the peer. With the
+    /// 110104 record at the end, a run killed in between still leaves a trace of what it began.
+    public func sendBeginDraft(_ start: SendStart) -> AuditRecordDraft {
+        let objects = start.studies.keys.sorted().map { AuditObject(studyUID: $0.isEmpty ? nil : $0, count: UInt64(start.studies[$0]!)) }
+        return draft(event: AuditEvent(code: AuditEvent.Code.beginTransferringInstances, action: .execute, name: "send"),
+                     objects: objects, destination: start.destination,
+                     details: ["files": String(start.files), "bytes": String(start.bytes)])
+    }
+}

@@ -22,7 +22,10 @@ public final class SendOperation: @unchecked Sendable {
 
     /// Runs the send. Throws only for what stops it before any file is sent (the lock is held by
     /// another run: 75; the journal cannot be opened: 73); everything later is in the result.
-    public func run(readStdin: () -> [UInt8], progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(CMRError) -> SendResult {
+    /// `willSend` is called once after the scan, before the first file goes (not when nothing is
+    /// left to send); what it throws ends the run there.
+    public func run(readStdin: () -> [UInt8], willSend: (SendStart) throws(CMRError) -> Void = { _ throws(CMRError) in },
+                    progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(CMRError) -> SendResult {
         let started = Date()
         var lock: RunLock?
         if let journalPath = request.journalPath {
@@ -49,6 +52,13 @@ public final class SendOperation: @unchecked Sendable {
         }
         let done = Counter()
         for _ in 0..<(total - toSend.count) { progress(done.increment(), total) }
+
+        if !toSend.isEmpty {
+            var studies: [String: Int] = [:]
+            for item in toSend { studies[item.studyInstanceUID ?? "", default: 0] += 1 }
+            try willSend(SendStart(files: toSend.count, bytes: toSend.reduce(0) { $0 + $1.bytes }, studies: studies,
+                                   destination: request.destination.description))
+        }
 
         // Propose what was found, group by group, each over `associations` parallel associations.
         let plan = PresentationPlan(pairs: toSend.map { ($0.source.sopClassUID, $0.source.transferSyntaxUID) })

@@ -53,6 +53,15 @@ public struct SendRequest: Sendable {
     }
 }
 
+/// What a run is about to send, after the scan and the journal (for the begin-transfer audit record).
+public struct SendStart: Sendable {
+    public var files: Int
+    public var bytes: Int64
+    /// Files per Study Instance UID ("" for files without one).
+    public var studies: [String: Int]
+    public var destination: String
+}
+
 /// What a send run did: one record per file found, the summary, and the exit status cron sees.
 public struct SendResult: Sendable {
     public var records: [TransferRecord]
