@@ -34,7 +34,7 @@ struct SendScanner {
                 // A non-DICOM file named on the command line is worth a failure; one found in a folder, a note.
                 if entries[i].named {
                     var r = TransferRecord(path: entries[i].path, status: .failed)
-                    r.comment = note.message
+                    r.comment = "not a DICOM file"
                     r.exitStatus = 65
                     out.failures.append((i, r))
                 } else {
