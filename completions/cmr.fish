@@ -6,7 +6,7 @@
 function __cmr_subcommands
     switch "$argv"
         case 'cmr'
-            printf '%s\n' 'inspect' 'render' 'deidentify' 'key' 'reidentify' 'synth' 'share' 'audit' 'completion' 'help' 'version'
+            printf '%s\n' 'inspect' 'render' 'deidentify' 'key' 'reidentify' 'synth' 'send' 'echo' 'share' 'audit' 'completion' 'help' 'version'
         case 'cmr key'
             printf '%s\n' 'new' 'fingerprint'
         case 'cmr share'
@@ -64,6 +64,8 @@ complete -c cmr -n '__cmr_at_start cmr' -a 'deidentify' -d 'De-identify DICOM fi
 complete -c cmr -n '__cmr_at_start cmr' -a 'key' -d 'Make and name the site key of keyed pseudonyms'
 complete -c cmr -n '__cmr_at_start cmr' -a 'reidentify' -d 'Look pseudonyms up in the site\'s re-identification table'
 complete -c cmr -n '__cmr_at_start cmr' -a 'synth' -d 'Write a synthetic DICOM study (no real patient data)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'send' -d 'Send DICOM files to a PACS or other storage SCP (C-STORE)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'echo' -d 'Check that a DICOM peer answers (C-ECHO), like ping'
 complete -c cmr -n '__cmr_at_start cmr' -a 'share' -d 'Share a study by a signed, expiring, revocable link'
 complete -c cmr -n '__cmr_at_start cmr' -a 'audit' -d 'Keep and check the tamper-evident audit log'
 complete -c cmr -n '__cmr_at_start cmr' -a 'completion' -d 'Print a shell completion script'
@@ -161,6 +163,39 @@ complete -c cmr -n '__cmr_at cmr synth' -l no-private -d 'Turn off --private'
 complete -c cmr -n '__cmr_at cmr synth' -l overwrite -d 'Replace files that already exist (otherwise an existing file is an error)'
 complete -c cmr -n '__cmr_at cmr synth' -l print-paths -d 'Print the path of each file written, one per line'
 complete -c cmr -n '__cmr_at cmr synth' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+
+# cmr send
+complete -c cmr -n '__cmr_at cmr send' -l to -x -d 'The destination: dicom://CALLED_AE@host:port (port 104 when omitted)'
+complete -c cmr -n '__cmr_at cmr send' -l ae-title -x -d 'This side\'s AE title (the calling AE title'
+complete -c cmr -n '__cmr_at cmr send' -l connect-timeout -x -d 'Wait this long for a TCP connection (default 10)'
+complete -c cmr -n '__cmr_at cmr send' -l association-timeout -x -d 'Wait this long for the peer to accept or release an association (default 30)'
+complete -c cmr -n '__cmr_at cmr send' -l dimse-timeout -x -d 'Wait this long for each DIMSE response or PDU from the peer (default 60'
+complete -c cmr -n '__cmr_at cmr send' -l retries -x -d 'Retries of a failed association or transient failure, with exponential backoff and jitter (default 3)'
+complete -c cmr -n '__cmr_at cmr send' -l deadline -x -d 'End the whole run after DURATION (90s, 15m, 2h): what is not done by then is reported as not done'
+complete -c cmr -n '__cmr_at cmr send' -l associations -x -d 'Associations used at once, each over its share of the files (default 1)'
+complete -c cmr -n '__cmr_at cmr send' -l max-rate -x -d 'At most RATE bytes per second for the whole run (10M, 500k, 1.5Mi)'
+complete -c cmr -n '__cmr_at cmr send' -l journal -r -F -d 'The journal of acknowledged files (default: one per destination under $CMR_JOURNAL_DIR, $XDG_STATE_HOME/cmr/journal or ~/.local/state/cmr/journal)'
+complete -c cmr -n '__cmr_at cmr send' -l resume -d 'Skip files the journal says the peer acknowledged, and journal new acknowledgements (--no-resume: send everything, record nothing)'
+complete -c cmr -n '__cmr_at cmr send' -l no-resume -d 'Turn off --resume'
+complete -c cmr -n '__cmr_at cmr send' -l wait-lock -x -d 'Wait this long for another run to the same destination to finish (default 0: fail with 75)'
+complete -c cmr -n '__cmr_at cmr send' -l transcode -x -a 'auto never' -d 'Re-encode files whose transfer syntax the peer refuses: auto (when cmr can) or never'
+complete -c cmr -n '__cmr_at cmr send' -l report -r -F -d 'Write a JSON Lines report, one line per file and a summary line, to FILE'
+complete -c cmr -n '__cmr_at cmr send' -l overwrite -d 'Replace the report file if it exists'
+complete -c cmr -n '__cmr_at cmr send' -s 0 -l null -d 'Paths on standard input are separated by NUL characters, not newlines'
+complete -c cmr -n '__cmr_at cmr send' -l json -d 'Print one JSON object per file (JSON Lines) and a summary object last'
+complete -c cmr -n '__cmr_at cmr send' -l log-format -x -a 'text json' -d 'Diagnostics on standard error as text (default) or json (one JSON object per line)'
+complete -c cmr -n '__cmr_at cmr send' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
+complete -c cmr -n '__cmr_at cmr send' -F
+
+# cmr echo
+complete -c cmr -n '__cmr_at cmr echo' -l ae-title -x -d 'This side\'s AE title (the calling AE title'
+complete -c cmr -n '__cmr_at cmr echo' -l connect-timeout -x -d 'Wait this long for a TCP connection (default 10)'
+complete -c cmr -n '__cmr_at cmr echo' -l association-timeout -x -d 'Wait this long for the peer to accept or release an association (default 30)'
+complete -c cmr -n '__cmr_at cmr echo' -l dimse-timeout -x -d 'Wait this long for each DIMSE response or PDU from the peer (default 60'
+complete -c cmr -n '__cmr_at cmr echo' -s c -l count -x -d 'Echoes to send (default 1)'
+complete -c cmr -n '__cmr_at cmr echo' -s i -l interval -x -d 'Pause between echoes (default 1)'
+complete -c cmr -n '__cmr_at cmr echo' -l json -d 'Print one JSON object per echo (JSON Lines)'
+complete -c cmr -n '__cmr_at cmr echo' -l log-format -x -a 'text json' -d 'Diagnostics on standard error as text (default) or json (one JSON object per line)'
 
 # cmr share
 complete -c cmr -n '__cmr_at_start cmr share' -a 'create' -d 'Issue a grant for a study and print its link'

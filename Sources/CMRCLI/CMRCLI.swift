@@ -44,7 +44,8 @@ public enum CMRCLI {
         let diagnostics = Diagnostics(
             commandName: commandPath.joined(separator: " "), stream: errorStream, verbosity: verbosity,
             usesColor: Diagnostics.colorAllowed(terminal: terminal, environment: environment,
-                                                noColorFlag: parsed.flags["no-color"] == true))
+                                                noColorFlag: parsed.flags["no-color"] == true),
+            jsonLines: parsed.values["log-format"]?.last == "json")
         let output = Output(sink: streams.output,
                             lineBuffered: terminal.standardOutputIsPipe || terminal.standardOutputIsTTY,
                             diagnostics: diagnostics)

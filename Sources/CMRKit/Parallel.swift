@@ -6,6 +6,7 @@ final class ResultBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     init(count: Int) { storage = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ v: T) { lock.lock(); storage[i] = v; lock.unlock() }
+    func get(_ i: Int) -> T? { lock.lock(); defer { lock.unlock() }; return storage[i] }
     var values: [T?] { lock.lock(); defer { lock.unlock() }; return storage }
 }
 

@@ -25,6 +25,8 @@ final class HelpTests: XCTestCase {
               render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
             Move data between systems:
+              send        Send DICOM files to a PACS or other storage SCP (C-STORE)
+              echo        Check that a DICOM peer answers (C-ECHO), like ping
               share       Share a study by a signed, expiring, revocable link
 
             Protect privacy:

@@ -50,14 +50,19 @@ enum Peers {
     }
 
     @discardableResult
-    static func run(_ path: String, _ args: [String], stdin: Data? = nil, cwd: String? = nil) throws -> Result {
+    static func run(_ path: String, _ args: [String], stdin: Data? = nil, cwd: String? = nil,
+                    environment extra: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
-        if path.hasSuffix("/cmr"), ProcessInfo.processInfo.environment["CMR_AUDIT_LOG"] == nil {
+        var environment = ProcessInfo.processInfo.environment
+        if path.hasSuffix("/cmr"), environment["CMR_AUDIT_LOG"] == nil {
             // cmr appends audit records: never to the real home folder from a test.
-            var environment = ProcessInfo.processInfo.environment
             environment["CMR_AUDIT_LOG"] = NSTemporaryDirectory() + "cmr-it-audit-\(getpid()).log"
+            p.environment = environment
+        }
+        if !extra.isEmpty {
+            environment.merge(extra) { $1 }
             p.environment = environment
         }
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }

@@ -8,6 +8,8 @@ public enum CommandRegistry {
         KeyCommand.self,
         ReidentifyCommand.self,
         SynthCommand.self,
+        SendCommand.self,
+        EchoCommand.self,
         ShareCommand.self,
         AuditCommand.self,
         CompletionCommand.self,

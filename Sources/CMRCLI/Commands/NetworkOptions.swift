@@ -85,3 +85,11 @@ extension Invocation {
                                 environment: environment)
     }
 }
+
+extension OptionSpec {
+    /// `--log-format text|json`: diagnostics as JSON lines on standard error, for log collectors
+    /// (read by `CMRCLI.run` when it makes the command's `Diagnostics`).
+    static let logFormat = OptionSpec.value("log-format", valueName: "FORMAT",
+                                            help: "Diagnostics on standard error as text (default) or json (one JSON object per line).",
+                                            completion: .choices(["text", "json"]), default: "text")
+}

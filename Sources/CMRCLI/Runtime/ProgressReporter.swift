@@ -50,6 +50,12 @@ public final class ProgressReporter: @unchecked Sendable {
         drawLocked(force: true)
     }
 
+    /// One more of `total` done: the shape of the operations' progress closures (`progress: reporter.step`).
+    public func step(done: Int, total: Int) {
+        setTotal(total)
+        advance()
+    }
+
     /// Clears the progress line.
     public func finish() {
         guard let stream else { return }

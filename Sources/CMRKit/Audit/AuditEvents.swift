@@ -1,5 +1,6 @@
 import CMRAudit
 import CMRShare
+import CMRCrypto
 
 /// The records each command appends: one function per command, so the event codes and fields
 /// of cmr's commands are in one place (docs/audit-cli.md lists them).
@@ -169,5 +170,53 @@ extension AuditContext {
         return draft(event: AuditEvent(code: AuditEvent.Code.export, action: .delete, name: "share"),
                      objects: [AuditObject(studyUID: grant.studyUID)], destination: grant.recipient,
                      mode: AuditDataMode(rawValue: grant.mode), details: details)
+    }
+}
+
+extension AuditContext {
+    /// `cmr send`: DICOM Instances Transferred (110104), action R — one object per study sent
+    /// with `count` = instances the peer stored (warnings included) and `sha256` = the SHA-256 of
+    /// their files' digests (lowercase hex, sorted, one per line: each file's own digest is in the
+    /// report and the journal), the patient as a keyed hash; `destination` = the peer
+    /// (`dicom://AE@host:port`); `mode` deidentified when every file says Patient Identity
+    /// Removed YES, else omitted. Outcome 0 when nothing failed, 4 when some failed, 8 when none
+    /// was stored. Files skipped by the journal were not sent again and are only counted.
+    public func sendDrafts(result: SendResult) throws(CMRError) -> [AuditRecordDraft] {
+        let patients = result.patientIDs
+        let keyring = patients.values.contains { !$0.isEmpty } ? try patientKeyring() : nil
+        var studies: [String: [String]] = [:]
+        var order: [String] = []
+        for r in result.records where r.status == .stored || r.status == .warning {
+            let study = r.studyInstanceUID ?? ""
+            if studies[study] == nil { order.append(study) }
+            studies[study, default: []].append(r.sha256 ?? "")
+        }
+        let objects = order.map { study -> AuditObject in
+            let joined = studies[study]!.sorted().joined(separator: "\n")
+            return AuditObject(studyUID: study.isEmpty ? nil : study,
+                               patientRef: patients[study].flatMap { $0.isEmpty ? nil : keyring?.reference(for: $0) },
+                               sha256: Hex.encode(SHA256.hash(Array(joined.utf8))), count: UInt64(studies[study]!.count))
+        }
+        let s = result.summary
+        let stored = s.stored + s.warnings
+        let outcome: AuditOutcome = s.failed == 0 ? .success
+            : AuditOutcome(code: stored == 0 ? .seriousFailure : .minorFailure,
+                           message: "\(s.failed) of \(s.total) not stored" + (s.stoppedBecause.map { ": \($0)" } ?? ""))
+        return drafts(event: AuditEvent(code: AuditEvent.Code.instancesTransferred, action: .read, name: "send"),
+                      outcome: outcome, objects: objects, destination: s.peer, mode: result.mode.flatMap(AuditDataMode.init(rawValue:)),
+                      details: ["stored": String(s.stored), "warnings": String(s.warnings), "failed": String(s.failed),
+                                "skipped": String(s.skipped), "associations": String(s.associations)])
+    }
+}
+
+extension AuditContext {
+    /// `cmr send`, before the first file goes: Begin Transferring DICOM Instances (110102), action
+    /// E — one object per study about to be sent with `count`; `destination` = the peer. With the
+    /// 110104 record at the end, a run killed in between still leaves a trace of what it began.
+    public func sendBeginDraft(_ start: SendStart) -> AuditRecordDraft {
+        let objects = start.studies.keys.sorted().map { AuditObject(studyUID: $0.isEmpty ? nil : $0, count: UInt64(start.studies[$0]!)) }
+        return draft(event: AuditEvent(code: AuditEvent.Code.beginTransferringInstances, action: .execute, name: "send"),
+                     objects: objects, destination: start.destination,
+                     details: ["files": String(start.files), "bytes": String(start.bytes)])
     }
 }

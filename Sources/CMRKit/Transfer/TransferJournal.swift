@@ -37,6 +37,7 @@ public final class TransferJournal: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var acknowledged: Set<String> = []
+    private var instances: Set<String> = []
     private var byPath: [String: Entry] = [:]
     private var lastSync = Date()
     private var dirty = false
@@ -62,6 +63,7 @@ public final class TransferJournal: @unchecked Sendable {
         for line in data.split(separator: UInt8(ascii: "\n")) {
             guard let entry = try? decoder.decode(Entry.self, from: Data(line)) else { continue }   // torn tail or foreign line
             acknowledged.insert(entry.sop + " " + entry.sha256)
+            instances.insert(entry.sop)
             byPath[entry.path] = entry
         }
     }
@@ -96,6 +98,12 @@ public final class TransferJournal: @unchecked Sendable {
         lock.withLock { acknowledged.contains(sop + " " + sha256) }
     }
 
+    /// Whether the peer acknowledged this SOP instance with any content (if not, a file need not
+    /// be hashed before it is sent to know it cannot be skipped).
+    public func knows(sop: String) -> Bool {
+        lock.withLock { instances.contains(sop) }
+    }
+
     /// The digest recorded for `path` when the file has not changed since (same size, mtime, device, inode).
     public func knownDigest(path: String, identity: FileIdentity) -> String? {
         lock.withLock {
@@ -116,6 +124,7 @@ public final class TransferJournal: @unchecked Sendable {
             throw CMRError(.ioError, "\(path): cannot append to the journal: \(String(cString: strerror(errno)))")
         }
         acknowledged.insert(entry.sop + " " + entry.sha256)
+        instances.insert(entry.sop)
         byPath[entry.path] = entry
         dirty = true
         if Date().timeIntervalSince(lastSync) >= 2 { _ = fdatasync(fd); lastSync = Date(); dirty = false }

@@ -1,0 +1,196 @@
+import Foundation
+import CMRKit
+
+/// `cmr send`: DICOM files to a storage SCP over DIMSE (C-STORE), cron-grade (docs/transfer.md).
+enum SendCommand: CLICommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            name: "send",
+            abstract: "Send DICOM files to a PACS or other storage SCP (C-STORE)",
+            discussion: """
+                Scans the files first (folders are searched; files that are not DICOM are skipped \
+                with a note; files without a Part 10 meta header fail), then proposes exactly the \
+                SOP class and transfer syntax pairs found, plus explicit and implicit VR little \
+                endian for each SOP class, splitting them over several associations past 128 \
+                presentation contexts. When the peer refuses a file's transfer syntax, cmr \
+                re-encodes it in one the peer accepted where it can (uncompressed and deflated \
+                syntaxes among themselves; RLE, JPEG and JPEG-LS to uncompressed) and reports \
+                transcodedFrom; --transcode never fails such files instead.
+
+                Each file gets a record: stored, warning (the peer stored it with a warning such \
+                as B000 coercion of data elements: not a failure), failed (with the peer's DIMSE \
+                status and error comment, or the reason), or skipped. A journal per destination \
+                (--journal, by default under $CMR_JOURNAL_DIR or ~/.local/state/cmr/journal) \
+                records each acknowledged file by SOP Instance UID and SHA-256, so a rerun sends \
+                only what was not acknowledged (--no-resume sends everything); a lock beside it \
+                keeps overlapping runs to one destination apart.
+
+                Transient failures (connection refused or reset, A-ABORT, timeouts, a busy peer, \
+                out-of-resources statuses A7xx) are retried --retries times on a new association, \
+                after pauses growing exponentially with random jitter, going on with the files not \
+                yet acknowledged. --deadline bounds the whole run. --associations N sends over N \
+                associations at once (default 1; 2 to 4 speed up many small files). Quiet by \
+                default: errors and warnings only, a progress line on a terminal; the exit status \
+                tells cron what happened.
+                """,
+            examples: [
+                UsageExample("cmr send --to dicom://PACS@10.0.0.5:104 study/", "Send a folder of DICOM files."),
+                UsageExample("find /data/out -name '*.dcm' | cmr send --to dicom://PACS@pacs:11112 --ae-title GATEWAY -",
+                             "Paths from standard input, with this side's AE title."),
+                UsageExample("cmr send --to dicom://PACS@pacs:104 --associations 4 --max-rate 20M --report send.jsonl out/",
+                             "Four associations at once, at most 20 MB/s together, a JSON Lines report."),
+                UsageExample("*/10 * * * * cmr send --to dicom://PACS@pacs:104 --deadline 9m --log-format json /srv/outbox 2>>/var/log/cmr-send.log",
+                             "A crontab line: every ten minutes, what is new in the outbox; overlapping runs wait for nothing (75)."),
+                UsageExample("cmr deidentify --mode deidentified --key-file site.key --out clean/ --print-paths in/ | cmr send --to dicom://ARCHIVE@archive:104 -",
+                             "De-identify, then send what was written."),
+            ],
+            options: [
+                .value("to", valueName: "URL", help: "The destination: dicom://CALLED_AE@host:port (port 104 when omitted)."),
+                .aeTitle,
+            ] + OptionSpec.timeoutOptions + OptionSpec.retryOptions + [
+                .value("associations", valueName: "N", help: "Associations used at once, each over its share of the files (default 1).",
+                       type: .integer(minimum: 1)),
+                .value("max-rate", valueName: "RATE", help: "At most RATE bytes per second for the whole run (10M, 500k, 1.5Mi)."),
+                .value("journal", valueName: "FILE", help: "The journal of acknowledged files (default: one per destination under $CMR_JOURNAL_DIR, $XDG_STATE_HOME/cmr/journal or ~/.local/state/cmr/journal).",
+                       completion: .file),
+                .negatable("resume", default: true, help: "Skip files the journal says the peer acknowledged, and journal new acknowledgements (--no-resume: send everything, record nothing)."),
+                .value("wait-lock", valueName: "SECONDS", help: "Wait this long for another run to the same destination to finish (default 0: fail with 75)."),
+                .value("transcode", valueName: "WHEN", help: "Re-encode files whose transfer syntax the peer refuses: auto (when cmr can) or never.",
+                       completion: .choices(["auto", "never"]), default: "auto"),
+                .value("report", valueName: "FILE", help: "Write a JSON Lines report, one line per file and a summary line, to FILE.", completion: .file),
+                .flag("overwrite", help: "Replace the report file if it exists."),
+                .flag("null", short: "0", help: "Paths on standard input are separated by NUL characters, not newlines."),
+                .json("Print one JSON object per file (JSON Lines) and a summary object last."),
+                .logFormat,
+                .auditLog,
+            ],
+            positionals: [
+                PositionalSpec("FILE|DIR|-", help: "DICOM files or folders; '-' reads paths from standard input.", arity: .oneOrMore, completion: .file),
+            ],
+            category: .transfer,
+            exitStatuses: [
+                ExitStatusNote(0, "Every file was stored (warnings included) or skipped because the journal says the peer has it."),
+                ExitStatusNote(1, "Some files failed; the others were stored (the report names each)."),
+                ExitStatusNote(64, "The command line is wrong (an https:// destination: DICOMweb sending is not there yet)."),
+                ExitStatusNote(65, "The only input is not DICOM or has no Part 10 meta header."),
+                ExitStatusNote(66, "An input does not exist."),
+                ExitStatusNote(69, "The peer is unreachable or aborted, after the retries, and nothing was stored."),
+                ExitStatusNote(73, "The report or the journal cannot be created (a report exists without --overwrite)."),
+                ExitStatusNote(74, "A write failed, or the audit record could not be appended."),
+                ExitStatusNote(75, "A timeout, the deadline, a busy peer, or another run holding the journal's lock ended the run; running again may work."),
+                ExitStatusNote(76, "The peer broke the DICOM protocol."),
+                ExitStatusNote(77, "The peer rejected the association permanently (the reason is printed), or accepts none of the files."),
+                ExitStatusNote(78, "No audit log location is set."),
+            ]
+        )
+    }
+
+    static func run(_ invocation: Invocation) throws -> Int32 {
+        let inv = invocation
+        guard let to = inv.value("to") else {
+            throw CMRError(.usage, "--to is required", hint: "name the destination, e.g. --to dicom://PACS@10.0.0.5:104")
+        }
+        guard !inv.positionals.isEmpty else {
+            throw CMRError(.usage, "no input given", hint: "name files or folders, or '-' to read paths from standard input")
+        }
+        let destination = try TransferEndpoint.parse(to, option: "--to")
+        var request = SendRequest(inputs: inv.positionals, destination: destination)
+        request.callingAETitle = try inv.callingAETitle()
+        request.timeouts = try inv.networkTimeouts()
+        request.retry = inv.retryPolicy()
+        request.deadline = try inv.deadline()
+        request.associations = inv.integer("associations") ?? 1
+        if let text = inv.value("max-rate") {
+            guard let rate = RateLimiter.parseRate(text) else {
+                throw CMRError(.usage, "--max-rate '\(text)' is not a rate", hint: "bytes per second, e.g. 250000, 500k, 10M, 1.5Mi")
+            }
+            request.maxRate = rate
+        }
+        guard let transcode = SendRequest.TranscodePolicy(rawValue: inv.value("transcode") ?? "auto") else {
+            throw CMRError(.usage, "--transcode '\(inv.value("transcode") ?? "")' is neither auto nor never")
+        }
+        request.transcode = transcode
+        request.resume = inv.flag("resume")
+        request.waitLock = try inv.seconds("wait-lock") ?? 0
+        request.nulSeparated = inv.flag("null")
+        request.journalPath = inv.value("journal")
+            ?? TransferJournal.defaultFolder(environment: inv.environment).map { TransferJournal.defaultPath(folder: $0, destination: destination.description) }
+        if request.journalPath == nil && request.resume {
+            inv.diagnostics.warning("no journal location (neither --journal, CMR_JOURNAL_DIR, XDG_STATE_HOME nor HOME): sending without resume")
+            request.resume = false
+        }
+        if let format = inv.value("log-format"), format != "text", format != "json" {
+            throw CMRError(.usage, "--log-format '\(format)' is neither text nor json")
+        }
+        let operation = try SendOperation(request)
+        let reportPath = inv.value("report")
+        if let reportPath { try TransferReportWriter.checkWritable(reportPath, overwrite: inv.flag("overwrite")) }
+        let audit = try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
+        let stdin = inv.positionals.contains("-") ? try inv.readStandardInput() : []
+
+        let progress = inv.progress("send")
+        let result = try operation.run(readStdin: { stdin }, willSend: { start throws(CMRError) in
+            try audit.append([audit.sendBeginDraft(start)])
+        }, progress: progress.step)
+        progress.finish()
+
+        for note in result.notes {
+            if note.kind == .inputMissing { inv.diagnostics.error(note.message) } else { inv.diagnostics.note(note.message) }
+        }
+        report(result, to: inv)
+        let summary = result.summary
+        if summary.stored + summary.warnings + summary.failed > 0 {
+            try audit.append(try audit.sendDrafts(result: result))
+        }
+        if let reportPath {
+            try TransferReportWriter.write(result.records, summary: summary, to: reportPath, overwrite: inv.flag("overwrite"))
+        }
+        if inv.wantsJSON {
+            for r in result.records { inv.output.line(TransferReportWriter.line(r)) }
+            inv.output.line(TransferReportWriter.summaryLine(summary))
+        }
+        let missing = result.notes.contains { $0.kind == .inputMissing }
+        if missing && summary.exitStatus == 0 { return summary.total == 0 ? 66 : 1 }
+        return summary.exitStatus
+    }
+
+    /// Errors for failed files (the first 20, then a count), warnings for stored-with-warning,
+    /// why the run stopped, and a summary line when anything went wrong or with --verbose.
+    static func report(_ result: SendResult, to inv: Invocation) {
+        var shown = 0
+        let failed = result.records.filter(\.isFailure)
+        for r in result.records {
+            switch r.status {
+            case .failed:
+                // Files not sent because the run stopped share one message, given once below.
+                guard result.stoppedBy == nil || r.comment?.hasPrefix("not sent: ") != true else { continue }
+                if shown < 20 { inv.diagnostics.error("\(r.path): " + describe(r)) }
+                shown += 1
+            case .warning:
+                inv.diagnostics.warning("\(r.path): stored with warning " + describe(r))
+            default:
+                break
+            }
+        }
+        if shown > 20 { inv.diagnostics.error("… and \(shown - 20) more failed (see --report FILE)") }
+        if let stop = result.stoppedBy {
+            let left = failed.filter { $0.comment?.hasPrefix("not sent: ") == true }.count
+            inv.diagnostics.error(stop.message + (left > 0 ? " (\(left) file\(left == 1 ? "" : "s") not sent)" : ""), hint: stop.hint)
+        }
+        let s = result.summary
+        if inv.isVerbose || s.failed > 0 {
+            var parts = ["\(s.stored) stored"]
+            if s.warnings > 0 { parts.append("\(s.warnings) with warnings") }
+            if s.skipped > 0 { parts.append("\(s.skipped) skipped") }
+            if s.failed > 0 { parts.append("\(s.failed) failed") }
+            inv.diagnostics.note("\(s.total) file\(s.total == 1 ? "" : "s") to \(s.peer): " + parts.joined(separator: ", ")
+                                 + String(format: " in %.2f s over %d association%@", s.seconds, s.associations, s.associations == 1 ? "" : "s"))
+        }
+    }
+
+    static func describe(_ r: TransferRecord) -> String {
+        var text = r.peerStatus.map { "status \($0)H" } ?? ""
+        if let comment = r.comment { text += (text.isEmpty ? "" : ": ") + comment }
+        return text
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import DICOMCoding
+import DICOMNetwork
+
+/// `cmr send`: scan, skip what the journal says the peer has, propose what was found, store over
+/// one or more associations with retries on transient failures, and account for every file
+/// (docs/transfer.md). Never prints: progress goes to the closure passed in, the rest into the result.
+public final class SendOperation: @unchecked Sendable {
+    public let request: SendRequest
+
+    /// Checks what can be checked before anything is read or sent.
+    public init(_ request: SendRequest) throws(CMRError) {
+        if case .web(let url) = request.destination {
+            throw CMRError(.usage, "\(url.absoluteString): sending to DICOMweb (STOW-RS) is not yet supported",
+                           hint: "send to a DICOM peer, --to dicom://AE@host:port; DICOMweb comes next (issue 7)")
+        }
+        guard request.associations >= 1 else {
+            throw CMRError(.usage, "--associations must be at least 1")
+        }
+        self.request = request
+    }
+
+    /// Runs the send. Throws only for what stops it before any file is sent (the lock is held by
+    /// another run: 75; the journal cannot be opened: 73); everything later is in the result.
+    /// `willSend` is called once after the scan, before the first file goes (not when nothing is
+    /// left to send); what it throws ends the run there.
+    public func run(readStdin: () -> [UInt8], willSend: (SendStart) throws(CMRError) -> Void = { _ throws(CMRError) in },
+                    progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(CMRError) -> SendResult {
+        let started = Date()
+        var lock: RunLock?
+        if let journalPath = request.journalPath {
+            try Self.makeFolder(of: journalPath)
+            lock = try RunLock(path: journalPath + ".lock", what: "sending to \(request.destination)", wait: request.waitLock)
+        }
+        defer { _ = lock }
+        let journal = try request.resume ? request.journalPath.map { p throws(CMRError) in try TransferJournal(path: p) } : nil
+
+        // Scan, then skip what was acknowledged before.
+        let scan = SendScanner(nulSeparated: request.nulSeparated, journal: journal).scan(request.inputs, readStdin: readStdin)
+        let total = scan.count
+        let records = ResultBox<TransferRecord>(count: total)
+        for (i, r) in scan.failures { records.set(i, r) }
+        var toSend: [SendItem] = []
+        for item in scan.items {
+            if let journal, let digest = item.sha256, journal.contains(sop: item.source.sopInstanceUID, sha256: digest) {
+                var r = item.record(.skipped, comment: "acknowledged by the peer in an earlier run (journal)")
+                r.bytes = item.bytes
+                records.set(item.index, r)
+            } else {
+                toSend.append(item)
+            }
+        }
+        let done = Counter()
+        for _ in 0..<(total - toSend.count) { progress(done.increment(), total) }
+
+        if !toSend.isEmpty {
+            var studies: [String: Int] = [:]
+            for item in toSend { studies[item.studyInstanceUID ?? "", default: 0] += 1 }
+            try willSend(SendStart(files: toSend.count, bytes: toSend.reduce(0) { $0 + $1.bytes }, studies: studies,
+                                   destination: request.destination.description))
+        }
+
+        // Propose what was found, group by group, each over `associations` parallel associations.
+        let plan = PresentationPlan(pairs: toSend.map { ($0.source.sopClassUID, $0.source.transferSyntaxUID) })
+        guard case .dimse(let address) = request.destination else { fatalError("checked in init") }
+        let limiter = request.maxRate.map { RateLimiter(bytesPerSecond: $0) }
+        let destination = DIMSEDestination(address: address, callingAETitle: request.callingAETitle, timeouts: request.timeouts,
+                                           plan: plan, limiter: limiter, transcode: request.transcode)
+        let state = RunState()
+        for g in plan.groups.indices where !state.isStopped {
+            let queue = WorkQueue(toSend.filter { plan.group(of: $0.source.sopClassUID) == g })
+            let workers = min(request.associations, queue.count)
+            let worker = SendWorker(request: request, destination: destination, group: g, queue: queue, state: state, journal: journal) { r, index in
+                records.set(index, r)
+                progress(done.increment(), total)
+            }
+            if workers <= 1 {
+                worker.run()
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in worker.run() }
+            }
+        }
+        journal?.sync()
+
+        // What a stopped run did not send is failed, with the reason.
+        let stop = state.stopError
+        for item in toSend where records.get(item.index) == nil {
+            var r = item.record(.failed, comment: "not sent: " + (stop?.message ?? "the run ended"))
+            r.exitStatus = stop?.exitStatus ?? 1
+            records.set(item.index, r)
+        }
+
+        var summary = TransferSummary(command: "send", peer: request.destination.description)
+        let all = records.values.compactMap { $0 }
+        for r in all { summary.count(r) }
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.associations = state.associations
+        summary.stoppedBecause = stop?.message
+        summary.exitStatus = Self.exitStatus(all, summary: summary, stop: stop, deadlinePassed: state.deadlinePassed)
+        let mode: String? = !scan.items.isEmpty && scan.items.allSatisfy(\.identityRemoved) ? "deidentified" : nil
+        var result = SendResult(records: all, summary: summary, notes: scan.notes, stoppedBy: stop, mode: mode)
+        for item in scan.items { if let study = item.studyInstanceUID, let id = item.patientID { result.patientIDs[study] = id } }
+        return result
+    }
+
+    /// 0 when nothing failed; 75 when the deadline cut the run; 1 when some were stored and some not;
+    /// when none was stored, the error that stopped the run, else the failures' common status, else 1.
+    static func exitStatus(_ records: [TransferRecord], summary: TransferSummary, stop: CMRError?, deadlinePassed: Bool) -> Int32 {
+        if summary.failed == 0 { return 0 }
+        if deadlinePassed { return 75 }
+        if summary.stored + summary.warnings > 0 { return 1 }
+        if let stop { return stop.exitStatus }
+        let statuses = Set(records.filter(\.isFailure).map { $0.exitStatus ?? 1 })
+        return statuses.count == 1 ? statuses.first! : 1
+    }
+}
+
+extension SendOperation {
+    /// The journal's folder (mode 0700), made before its lock is taken there.
+    static func makeFolder(of path: String) throws(CMRError) {
+        let folder = FilePath.directory(of: path)
+        guard !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CMRError(.cannotCreateOutput, "\(folder): cannot create the journal folder: \(error.localizedDescription)",
+                           hint: "name another journal with --journal FILE")
+        }
+    }
+}
