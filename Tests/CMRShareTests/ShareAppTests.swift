@@ -73,7 +73,7 @@ final class ShareAppTests: XCTestCase {
         XCTAssertEqual(instances.map { $0["number"] as? Int }, [1, 2, 3])
         XCTAssertFalse(String(decoding: r.bytes, as: UTF8.self).contains(fixture.root), "no paths")
         XCTAssertEqual(log.last, ShareAccess(grantID: "grant-view", studyUID: ShareAppFixture.study, endpoint: .study, kind: .view,
-                                             client: "127.0.0.1:5000", status: 200, bytes: r.bytes.count))
+                                             client: "127.0.0.1:5000", status: 200, bytes: r.bytes.count, mode: "deidentified"))
         // A grant limited to one series lists only that series.
         let limited = try json(get("/api/study", token: "mr-only"))
         XCTAssertEqual((limited["series"] as? [[String: Any]])?.count, 1)
@@ -109,7 +109,7 @@ final class ShareAppTests: XCTestCase {
         XCTAssertEqual([sw, sh], [128, 128])
         XCTAssertEqual(log.last, ShareAccess(grantID: "grant-view", studyUID: ShareAppFixture.study, seriesUID: ShareAppFixture.ct,
                                              instanceUID: inst, frame: 0, endpoint: .frame, kind: .view, client: "127.0.0.1:5000",
-                                             status: 200, bytes: w.bytes.count))
+                                             status: 200, bytes: w.bytes.count, mode: "deidentified"))
         let f3 = get("/api/frame/\(ShareAppFixture.mrInstance)/3", token: "view")
         XCTAssertEqual(f3.status, 200)
         XCTAssertNotEqual(f3.bytes, get("/api/frame/\(ShareAppFixture.mrInstance)/2", token: "view").bytes, "frames differ")

@@ -31,6 +31,8 @@ public final class HTTPServer: @unchecked Sendable {
     let handler: Handler
     /// The port bound, once started.
     public private(set) var port: UInt16 = 0
+    /// `host:port` (`[v6]:port`) bound, once started.
+    public var listenAddress: String { SocketAddress.text(host: configuration.host, port: port) }
 
     private let lock = NSLock()
     private var listenFD: Int32 = -1

@@ -29,9 +29,11 @@ public struct ShareAccess: Sendable, Equatable {
     public var status: Int
     /// Body bytes sent (file size for a DICOM file).
     public var bytes: Int
+    /// The grant's data mode (`ShareGrant.mode`), when the grant is known.
+    public var mode: String?
 
     public init(grantID: String?, studyUID: String?, seriesUID: String? = nil, instanceUID: String? = nil, frame: Int? = nil,
-                endpoint: Endpoint, kind: Kind, client: String, status: Int, bytes: Int) {
+                endpoint: Endpoint, kind: Kind, client: String, status: Int, bytes: Int, mode: String? = nil) {
         self.grantID = grantID
         self.studyUID = studyUID
         self.seriesUID = seriesUID
@@ -42,5 +44,6 @@ public struct ShareAccess: Sendable, Equatable {
         self.client = client
         self.status = status
         self.bytes = bytes
+        self.mode = mode
     }
 }

@@ -136,6 +136,7 @@ public struct ShareApp: Sendable {
             }
         }
         access.grantID = grant.id
+        access.mode = grant.mode
         access.studyUID = study ?? grant.studyUID
         if let refusal = Self.checkScope(grant, study: study ?? grant.studyUID, series: series, download: download) {
             throw .grant(refusal)
