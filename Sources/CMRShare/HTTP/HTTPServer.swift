@@ -41,6 +41,8 @@ public final class HTTPServer: @unchecked Sendable {
     private var stopping = false
     private var started = false
     private var loopFinished = false
+    /// Event thread only: accepting is paused until then after running out of descriptors.
+    private var acceptPausedUntil: UInt64 = 0
     private var open = 0
     private var returned: [Connection] = []
     private let inFlight = DispatchGroup()
@@ -163,8 +165,10 @@ public final class HTTPServer: @unchecked Sendable {
             if isStopping { break }
             pfds.removeAll(keepingCapacity: true)
             pfds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            pfds.append(pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0))
-            var nearest = UInt64.max
+            // Out of descriptors: the listener stays readable, so leave it alone for a moment.
+            let accepting = acceptPausedUntil <= now
+            pfds.append(pollfd(fd: accepting ? listenFD : -1, events: Int16(POLLIN), revents: 0))
+            var nearest = accepting ? UInt64.max : acceptPausedUntil
             for (fd, conn) in waiting {
                 pfds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
                 nearest = min(nearest, conn.deadline)
@@ -239,7 +243,12 @@ public final class HTTPServer: @unchecked Sendable {
             var storage = sockaddr_storage()
             var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Self.systemAccept(listenFD, $0, &len) } }
-            if fd < 0 { return }   // EAGAIN: none left; EMFILE and the like: try again on the next wake-up
+            if fd < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                // EAGAIN: none left; EMFILE, ENFILE, ENOBUFS: pause accepting for 100 ms.
+                if errno != EAGAIN && errno != EWOULDBLOCK { acceptPausedUntil = now + 100_000_000 }
+                return
+            }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             Self.setNonBlocking(fd)
             var one: Int32 = 1
