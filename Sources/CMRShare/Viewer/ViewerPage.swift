@@ -73,8 +73,8 @@ public enum ViewerPage {
         .tile .thumb{aspect-ratio:1;background:#000;display:flex;align-items:center;justify-content:center;border-radius:4px;overflow:hidden}
         .tile img{max-width:100%;max-height:100%;image-rendering:auto}
         .tile .label{margin-top:6px;font-size:13px;color:var(--dim);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-        #viewer{position:fixed;top:44px;left:0;right:0;bottom:0;touch-action:none;user-select:none;-webkit-user-select:none;background:#000}
-        #stage{position:absolute;inset:0 0 52px 0;display:flex;align-items:center;justify-content:center;overflow:hidden}
+        #viewer{position:fixed;top:44px;left:0;right:0;bottom:0;user-select:none;-webkit-user-select:none;background:#000}
+        #stage{position:absolute;inset:0 0 52px 0;display:flex;align-items:center;justify-content:center;overflow:hidden;touch-action:none}
         #stage.native{overflow:auto;align-items:flex-start;justify-content:flex-start}
         #frame{max-width:100%;max-height:100%;object-fit:contain;pointer-events:none}
         #stage.native #frame{max-width:none;max-height:none}
@@ -136,6 +136,9 @@ public enum ViewerPage {
             } else if (r === 'out-of-scope') {
               t = 'Not part of this share';
               p = 'The link does not give access to this part of the study.';
+            } else if (r === 'no token in the link') {
+              t = 'Open the link again';
+              p = 'This page needs the whole share link. For safety it forgets the link when reloaded: open it again from where you received it.';
             } else if (s === 401 || !s) {
               t = 'This link is not valid';
               p = 'Check that the whole link was copied, including the part after the # sign. (' + (r || 'no token') + ')';
