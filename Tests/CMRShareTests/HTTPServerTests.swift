@@ -119,6 +119,20 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(h["connection"], "close")
     }
 
+    func testPipelinedRequestsThenIdleTimeout() throws {
+        try startServer { $0.idleTimeout = 0.5 }
+        let fd = try connectRaw()
+        defer { close(fd) }
+        let started = Date()
+        send(fd, "GET /s HTTP/1.1\r\nHost: x\r\n\r\nHEAD /s HTTP/1.1\r\nHost: x\r\n\r\nGET /api/study HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        let answer = readAll(fd, timeout: 5)
+        XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 200 OK").count - 1, 2)
+        XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 401 Unauthorized").count - 1, 1)
+        XCTAssertEqual(answer.components(separatedBy: "<!doctype html>").count - 1, 1, "HEAD has no body")
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertTrue(elapsed > 0.4 && elapsed < 3, "closed by the idle timeout after \(elapsed) s")
+    }
+
     func testOversizedHeaderIs431() throws {
         try startServer()
         let (s, h) = try fetch("/api/study", token: "view", extra: ["-H", "X-Big: " + String(repeating: "x", count: 20_000)])
