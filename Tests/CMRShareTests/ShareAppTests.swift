@@ -33,6 +33,10 @@ final class ShareAppTests: XCTestCase {
     }
 
     func testIndexSortsAndSkips() throws {
+        try FileManager.default.copyItem(atPath: fixture.root + "/ct/1.dcm", toPath: fixture.root + "/ct/z-copy.dcm")
+        let again = try StudyIndex.scan(root: fixture.root)
+        XCTAssertEqual(again.study(ShareAppFixture.study)?.series[1].instances.count, 3, "a repeated instance UID is served once")
+        XCTAssertEqual(again.skipped.count, 2)
         let study = try XCTUnwrap(app.index.study(ShareAppFixture.study))
         XCTAssertEqual(study.series.map(\.uid), [ShareAppFixture.mr, ShareAppFixture.ct], "by series number")
         XCTAssertEqual(study.series[1].instances.map(\.number), [1, 2, 3])

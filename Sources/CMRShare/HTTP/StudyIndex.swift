@@ -41,7 +41,8 @@ public struct StudyIndex: Sendable {
     }
 
     public private(set) var studies: [String: Study] = [:]
-    /// Files under the root that are not DICOM or have no study, series or instance UID.
+    /// Files under the root that are not DICOM, have no study, series or instance UID, or repeat
+    /// an instance UID found before.
     public private(set) var skipped: [String] = []
     private var byInstance: [String: Location] = [:]
     private var seriesStudy: [String: String] = [:]
@@ -96,8 +97,10 @@ public struct StudyIndex: Sendable {
         DispatchQueue.concurrentPerform(iterations: files.count) { i in found.set(i, Self.read(files[i])) }
         var studies: [String: Study] = [:]
         var skipped: [String] = []
+        var seen: Set<String> = []
         for (i, entry) in found.values.enumerated() {
-            guard let (header, instance) = entry else { skipped.append(files[i]); continue }
+            // A second file of the same SOP Instance UID is not served (the first by path is).
+            guard let (header, instance) = entry, seen.insert(instance.uid).inserted else { skipped.append(files[i]); continue }
             var study = studies[header.study] ?? Study(uid: header.study, description: header.studyDescription, date: header.studyDate, series: [])
             if let s = study.series.firstIndex(where: { $0.uid == header.series }) {
                 study.series[s].instances.append(instance)
