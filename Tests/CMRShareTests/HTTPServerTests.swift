@@ -2,6 +2,12 @@ import XCTest
 import Foundation
 #if canImport(Glibc)
 import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let noSignal = Int32(MSG_NOSIGNAL)
+#elseif canImport(Darwin)
+import Darwin
+private let streamSocket = SOCK_STREAM
+private let noSignal: Int32 = 0
 #endif
 @testable import CMRShare
 
@@ -234,7 +240,7 @@ final class HTTPServerTests: XCTestCase {
     // MARK: Raw sockets
 
     func connectRaw() throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, streamSocket, 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = server.port.bigEndian
@@ -246,7 +252,15 @@ final class HTTPServerTests: XCTestCase {
 
     func send(_ fd: Int32, _ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = bytes.withUnsafeBytes { sendBytes(fd, $0.baseAddress, $0.count, noSignal) }
+    }
+
+    func sendBytes(_ fd: Int32, _ p: UnsafeRawPointer?, _ n: Int, _ flags: Int32) -> Int {
+        #if canImport(Glibc)
+        Glibc.send(fd, p, n, flags)
+        #else
+        Darwin.send(fd, p, n, flags)
+        #endif
     }
 
     /// Everything until the peer closes (or `timeout` seconds pass).
