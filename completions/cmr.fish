@@ -10,7 +10,7 @@ function __cmr_subcommands
         case 'cmr key'
             printf '%s\n' 'new' 'fingerprint'
         case 'cmr share'
-            printf '%s\n' 'create' 'list' 'revoke' 'verify' 'status'
+            printf '%s\n' 'create' 'list' 'revoke' 'verify' 'status' 'serve'
         case 'cmr audit'
             printf '%s\n' 'verify' 'show' 'export' 'checkpoint' 'prove' 'keygen'
     end
@@ -203,6 +203,7 @@ complete -c cmr -n '__cmr_at_start cmr share' -a 'list' -d 'List the grants issu
 complete -c cmr -n '__cmr_at_start cmr share' -a 'revoke' -d 'Revoke a grant'
 complete -c cmr -n '__cmr_at_start cmr share' -a 'verify' -d 'Check a grant token: signature, time, revocation, uses, scope'
 complete -c cmr -n '__cmr_at_start cmr share' -a 'status' -d 'Show a grant, its state and every access to it'
+complete -c cmr -n '__cmr_at_start cmr share' -a 'serve' -d 'Serve shared studies to the browser viewer (behind a TLS proxy)'
 complete -c cmr -n '__cmr_at cmr share' -l to -x -d 'Who the link is for (an e-mail address or a name'
 complete -c cmr -n '__cmr_at cmr share' -l study -x -d 'The Study Instance UID (needed when STUDY_DIR holds several studies, or with no STUDY_DIR)'
 complete -c cmr -n '__cmr_at cmr share' -l mode -x -a 'deidentified pseudonymous anonymous identified' -d 'With --study and no STUDY_DIR: the data mode of the study'
@@ -261,6 +262,16 @@ complete -c cmr -n '__cmr_at cmr share verify' -l json -d 'Print {"valid", "reas
 complete -c cmr -n '__cmr_at cmr share status' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder (grants, revocations, uses)'
 complete -c cmr -n '__cmr_at cmr share status' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 complete -c cmr -n '__cmr_at cmr share status' -l json -d 'Print the grant, state, uses and audit records as one JSON object'
+
+# cmr share serve
+complete -c cmr -n '__cmr_at cmr share serve' -l root -x -a '(__fish_complete_directories)' -d 'Folder of the studies to serve (read recursively)'
+complete -c cmr -n '__cmr_at cmr share serve' -l listen -x -d 'Address to listen on'
+complete -c cmr -n '__cmr_at cmr share serve' -l pub -r -F -d 'The site\'s share verifier (public) key, from \'cmr audit keygen\' (PREFIX.pub)'
+complete -c cmr -n '__cmr_at cmr share serve' -l key -r -F -d 'Or the signing key file, whose verifier key is used (default $CMR_SHARE_KEY)'
+complete -c cmr -n '__cmr_at cmr share serve' -l share-dir -x -a '(__fish_complete_directories)' -d 'The share folder with the revocation list and use counts (default $CMR_SHARE_DIR, else $XDG_STATE_HOME/cmr/share)'
+complete -c cmr -n '__cmr_at cmr share serve' -l trust-proxy -d 'Record the client address from X-Forwarded-For, only for connections from loopback'
+complete -c cmr -n '__cmr_at cmr share serve' -l allow-non-loopback -d 'Listen on an address other than loopback (plain HTTP: only inside a trusted network)'
+complete -c cmr -n '__cmr_at cmr share serve' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 
 # cmr audit
 complete -c cmr -n '__cmr_at_start cmr audit' -a 'verify' -d 'Check that the audit log is complete and untouched'

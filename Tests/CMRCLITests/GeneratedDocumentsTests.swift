@@ -27,7 +27,7 @@ final class GeneratedDocumentsTests: XCTestCase {
                                "docs/man/cmr-key.1", "docs/man/cmr-key-new.1", "docs/man/cmr-key-fingerprint.1",
                                "docs/man/cmr-reidentify.1", "docs/man/cmr-synth.1", "docs/man/cmr-send.1", "docs/man/cmr-echo.1",
                                "docs/man/cmr-share.1", "docs/man/cmr-share-create.1", "docs/man/cmr-share-list.1",
-                               "docs/man/cmr-share-revoke.1", "docs/man/cmr-share-verify.1", "docs/man/cmr-share-status.1",
+                               "docs/man/cmr-share-revoke.1", "docs/man/cmr-share-verify.1", "docs/man/cmr-share-status.1", "docs/man/cmr-share-serve.1",
                                "docs/man/cmr-audit.1", "docs/man/cmr-audit-verify.1", "docs/man/cmr-audit-show.1", "docs/man/cmr-audit-export.1",
                                "docs/man/cmr-audit-checkpoint.1", "docs/man/cmr-audit-prove.1", "docs/man/cmr-audit-keygen.1",
                                "docs/man/cmr-completion.1",

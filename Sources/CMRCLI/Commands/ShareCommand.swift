@@ -36,7 +36,7 @@ enum ShareCommand: CLICommand {
             options: create.options,
             positionals: create.positionals,
             subcommands: [ShareCreateCommand.self, ShareListCommand.self, ShareRevokeCommand.self,
-                          ShareVerifyCommand.self, ShareStatusCommand.self],
+                          ShareVerifyCommand.self, ShareStatusCommand.self, ShareServeCommand.self],
             category: .transfer,
             exitStatuses: create.exitStatuses
         )
