@@ -88,6 +88,15 @@ extension Invocation {
         value("key") ?? environment["CMR_SHARE_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The key that verifies tokens: `--pub FILE`, else the verifier of the signing key
+    /// (`--key` / `CMR_SHARE_KEY`).
+    func shareVerifier() throws -> NoteVerifier {
+        if let pub = value("pub") { return try AuditOperations.verifier(keyPath: pub) }
+        if shareKeyPath() != nil { return try shareSigner().verifier }
+        throw CMRError(.configuration, "no key to verify share tokens with: neither --pub, --key nor CMR_SHARE_KEY names one",
+                       hint: "pass the site's public key: --pub site-share.pub")
+    }
+
     func shareSigner() throws -> NoteSigner {
         guard let path = shareKeyPath() else {
             throw CMRError(.configuration, "no share signing key: neither --key nor CMR_SHARE_KEY names one",

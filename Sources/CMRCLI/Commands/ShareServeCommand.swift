@@ -63,15 +63,7 @@ enum ShareServeCommand: CLICommand {
         request.allowNonLoopback = inv.flag("allow-non-loopback")
         let audit = try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
         // The server needs only the verifier key: --pub, else the one of --key / CMR_SHARE_KEY.
-        let key: NoteVerifier
-        if let pub = inv.value("pub") {
-            key = try AuditOperations.verifier(keyPath: pub)
-        } else if inv.shareKeyPath() != nil {
-            key = try inv.shareSigner().verifier
-        } else {
-            throw CMRError(.configuration, "no key to verify share tokens with: neither --pub, --key nor CMR_SHARE_KEY names one",
-                           hint: "pass the site's public key: --pub site-share.pub (the server needs no signing key)")
-        }
+        let key = try inv.shareVerifier()
         let store = ShareStore(directory: try inv.shareSettings().directory)
         let operation = try ShareServeOperation(request, verify: ShareVerifier.make(keys: [key], store: store),
                                                 recordUse: ShareVerifier.recordUse(store: store), audit: audit)

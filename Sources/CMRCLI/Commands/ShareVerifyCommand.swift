@@ -47,15 +47,7 @@ enum ShareVerifyCommand: CLICommand {
         if token == "-" { token = String(decoding: try inv.readStandardInput(), as: UTF8.self) }
         token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         if let fragment = token.range(of: "#") { token = String(token[fragment.upperBound...]) }  // a whole link
-        let key: NoteVerifier
-        if let pub = inv.value("pub") {
-            key = try AuditOperations.verifier(keyPath: pub)
-        } else if inv.shareKeyPath() != nil {
-            key = try inv.shareSigner().verifier
-        } else {
-            throw CMRError(.configuration, "no key to verify with: neither --pub, --key nor CMR_SHARE_KEY names one",
-                           hint: "pass the site's public key: --pub site-share.pub")
-        }
+        let key = try inv.shareVerifier()
         var request = ShareOperations.Request()
         request.study = inv.value("study")
         request.series = inv.value("series")
