@@ -5,9 +5,14 @@ extension CMRError {
     /// refusal by policy (77: the peer does not know us, or refuses what we propose); a transient
     /// one (the peer is busy) and timeouts may work later (75); unreachable is 69; a broken protocol 76.
     public static func network(_ error: Error, peer: String) -> CMRError {
-        guard let e = error as? DICOMNetworkError else {
+        guard var e = error as? DICOMNetworkError else {
             if let c = error as? CMRError { return c }
             return CMRError(.ioError, "\(peer): \(error)")
+        }
+        // The library names the transport ("host:port: …"); `peer` says it better.
+        if let colon = e.message.range(of: ": "), e.message[..<colon.lowerBound].allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" || $0.isLetter || $0 == "-" || $0 == "[" || $0 == "]" }),
+           e.message[..<colon.lowerBound].contains(":") {
+            e.message = String(e.message[colon.upperBound...])
         }
         switch e.kind {
         case .unavailable:
