@@ -4,6 +4,9 @@ public enum CommandRegistry {
     public static let commands: [any CLICommand.Type] = [
         InspectCommand.self,
         RenderCommand.self,
+        QueryCommand.self,
+        PullCommand.self,
+        ListenCommand.self,
         DeidentifyCommand.self,
         KeyCommand.self,
         ReidentifyCommand.self,

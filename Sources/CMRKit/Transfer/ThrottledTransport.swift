@@ -1,14 +1,18 @@
 import DICOMNetwork
 
 /// A transport whose writes wait for the run's `RateLimiter` (`--max-rate`). Large writes are
-/// paced in 64 KiB steps so a big fragment does not burst at line speed.
+/// paced in 64 KiB steps so a big fragment does not burst at line speed. With `throttlesReads`
+/// (a receiving run: `cmr pull`), what is read counts against the rate too.
 public final class ThrottledTransport: Transport {
     public let inner: Transport
     public let limiter: RateLimiter
 
-    public init(_ inner: Transport, limiter: RateLimiter) {
+    public let throttlesReads: Bool
+
+    public init(_ inner: Transport, limiter: RateLimiter, throttlesReads: Bool = false) {
         self.inner = inner
         self.limiter = limiter
+        self.throttlesReads = throttlesReads
     }
 
     public func write(_ parts: [UnsafeRawBufferPointer]) throws {
@@ -22,7 +26,9 @@ public final class ThrottledTransport: Transport {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Double?) throws -> Int {
-        try inner.read(into: buffer, timeout: timeout)
+        let n = try inner.read(into: buffer, timeout: timeout)
+        if throttlesReads && n > 0 { limiter.consume(n) }
+        return n
     }
 
     public func close() { inner.close() }
