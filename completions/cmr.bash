@@ -6,7 +6,7 @@
 # The subcommands of command $1 ("cmr", "cmr audit", ...).
 _cmr_subcommands() {
     case "$1" in
-    'cmr') echo 'inspect render deidentify key reidentify synth audit completion help version' ;;
+    'cmr') echo 'inspect render query pull listen deidentify key reidentify synth audit completion help version' ;;
     'cmr key') echo 'new fingerprint' ;;
     'cmr audit') echo 'verify show export checkpoint prove keygen' ;;
     esac
@@ -18,6 +18,9 @@ _cmr_options() {
     'cmr') echo '--version --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr inspect') echo '--json --tag --summary --validate --recursive --no-recursive --jobs --null --max-value-length --charset-fallback --no-bulk --bulk-data-threshold --audit-log --help --quiet --verbose --no-color -r -j -0 -h -q -v' ;;
     'cmr render') echo '--out --frame --all-frames --window --window-index --depth --size --contact-sheet --jobs --overwrite --print-paths --info --null --json --audit-log --help --quiet --verbose --no-color -o -f -w -s -j -0 -h -q -v' ;;
+    'cmr query') echo '--from --level --study --series --patient-id --patient-name --accession --modality --date-range --key --model --limit --json --ae-title --connect-timeout --association-timeout --dimse-timeout --retries --deadline --audit-log --help --quiet --verbose --no-color -k -h -q -v' ;;
+    'cmr pull') echo '--from --out --study --patient-id --patient-name --accession --modality --date-range --key --model --layout --via --listen --move-timeout --max-rate --print-paths --report --overwrite --json --ae-title --connect-timeout --association-timeout --dimse-timeout --retries --deadline --audit-log --help --quiet --verbose --no-color -o -k -h -q -v' ;;
+    'cmr listen') echo '--out --listen --port --host --ae-title --allow-calling --layout --exec --exec-idle --max-associations --print-paths --json --connect-timeout --association-timeout --dimse-timeout --audit-log --help --quiet --verbose --no-color -o -h -q -v' ;;
     'cmr deidentify') echo '--mode --out --option --recipe --key-file --reid-table --name-by --jobs --shard --dry-run --verify --no-verify --digest --blank --accept-burned-in --report --overwrite --print-paths --null --json --audit-log --help --quiet --verbose --no-color -m -o -j -n -0 -h -q -v' ;;
     'cmr key') echo '--help --quiet --verbose --no-color -h -q -v' ;;
     'cmr key new') echo '--help --quiet --verbose --no-color -h -q -v' ;;
@@ -40,7 +43,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr query --from' | 'cmr query --level' | 'cmr query --study' | 'cmr query --series' | 'cmr query --patient-id' | 'cmr query --patient-name' | 'cmr query --accession' | 'cmr query --modality' | 'cmr query --date-range' | 'cmr query --key' | 'cmr query -k' | 'cmr query --model' | 'cmr query --limit' | 'cmr query --ae-title' | 'cmr query --connect-timeout' | 'cmr query --association-timeout' | 'cmr query --dimse-timeout' | 'cmr query --retries' | 'cmr query --deadline' | 'cmr query --audit-log' | 'cmr pull --from' | 'cmr pull --out' | 'cmr pull -o' | 'cmr pull --study' | 'cmr pull --patient-id' | 'cmr pull --patient-name' | 'cmr pull --accession' | 'cmr pull --modality' | 'cmr pull --date-range' | 'cmr pull --key' | 'cmr pull -k' | 'cmr pull --model' | 'cmr pull --layout' | 'cmr pull --via' | 'cmr pull --listen' | 'cmr pull --move-timeout' | 'cmr pull --max-rate' | 'cmr pull --report' | 'cmr pull --ae-title' | 'cmr pull --connect-timeout' | 'cmr pull --association-timeout' | 'cmr pull --dimse-timeout' | 'cmr pull --retries' | 'cmr pull --deadline' | 'cmr pull --audit-log' | 'cmr listen --out' | 'cmr listen -o' | 'cmr listen --listen' | 'cmr listen --port' | 'cmr listen --host' | 'cmr listen --ae-title' | 'cmr listen --allow-calling' | 'cmr listen --layout' | 'cmr listen --exec' | 'cmr listen --exec-idle' | 'cmr listen --max-associations' | 'cmr listen --connect-timeout' | 'cmr listen --association-timeout' | 'cmr listen --dimse-timeout' | 'cmr listen --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -62,6 +65,62 @@ _cmr_complete_value() {
     'cmr render --size' | 'cmr render -s') : ;;
     'cmr render --jobs' | 'cmr render -j') : ;;
     'cmr render --audit-log') _cmr_files "$3" ;;
+    'cmr query --from') : ;;
+    'cmr query --level') _cmr_words 'patient study series image' "$3" ;;
+    'cmr query --study') : ;;
+    'cmr query --series') : ;;
+    'cmr query --patient-id') : ;;
+    'cmr query --patient-name') : ;;
+    'cmr query --accession') : ;;
+    'cmr query --modality') : ;;
+    'cmr query --date-range') : ;;
+    'cmr query --key' | 'cmr query -k') : ;;
+    'cmr query --model') _cmr_words 'study patient' "$3" ;;
+    'cmr query --limit') : ;;
+    'cmr query --ae-title') : ;;
+    'cmr query --connect-timeout') : ;;
+    'cmr query --association-timeout') : ;;
+    'cmr query --dimse-timeout') : ;;
+    'cmr query --retries') : ;;
+    'cmr query --deadline') : ;;
+    'cmr query --audit-log') _cmr_files "$3" ;;
+    'cmr pull --from') : ;;
+    'cmr pull --out' | 'cmr pull -o') _cmr_dirs "$3" ;;
+    'cmr pull --study') : ;;
+    'cmr pull --patient-id') : ;;
+    'cmr pull --patient-name') : ;;
+    'cmr pull --accession') : ;;
+    'cmr pull --modality') : ;;
+    'cmr pull --date-range') : ;;
+    'cmr pull --key' | 'cmr pull -k') : ;;
+    'cmr pull --model') _cmr_words 'study patient' "$3" ;;
+    'cmr pull --layout') _cmr_words 'tree flat' "$3" ;;
+    'cmr pull --via') _cmr_words 'get move' "$3" ;;
+    'cmr pull --listen') : ;;
+    'cmr pull --move-timeout') : ;;
+    'cmr pull --max-rate') : ;;
+    'cmr pull --report') _cmr_files "$3" ;;
+    'cmr pull --ae-title') : ;;
+    'cmr pull --connect-timeout') : ;;
+    'cmr pull --association-timeout') : ;;
+    'cmr pull --dimse-timeout') : ;;
+    'cmr pull --retries') : ;;
+    'cmr pull --deadline') : ;;
+    'cmr pull --audit-log') _cmr_files "$3" ;;
+    'cmr listen --out' | 'cmr listen -o') _cmr_dirs "$3" ;;
+    'cmr listen --listen') : ;;
+    'cmr listen --port') : ;;
+    'cmr listen --host') : ;;
+    'cmr listen --ae-title') : ;;
+    'cmr listen --allow-calling') : ;;
+    'cmr listen --layout') _cmr_words 'tree flat' "$3" ;;
+    'cmr listen --exec') : ;;
+    'cmr listen --exec-idle') : ;;
+    'cmr listen --max-associations') : ;;
+    'cmr listen --connect-timeout') : ;;
+    'cmr listen --association-timeout') : ;;
+    'cmr listen --dimse-timeout') : ;;
+    'cmr listen --audit-log') _cmr_files "$3" ;;
     'cmr deidentify --mode' | 'cmr deidentify -m') _cmr_words 'identified pseudonymous deidentified anonymous' "$3" ;;
     'cmr deidentify --out' | 'cmr deidentify -o') _cmr_dirs "$3" ;;
     'cmr deidentify --option') _cmr_words 'safe-private uids device-identity institution-identity patient-characteristics full-dates modified-dates clean-descriptors clean-structured-content clean-graphics' "$3" ;;

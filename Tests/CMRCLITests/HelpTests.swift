@@ -24,6 +24,11 @@ final class HelpTests: XCTestCase {
               inspect     Show what is inside DICOM files
               render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
+            Move data between systems:
+              query       Find patients, studies, series or instances on a PACS (C-FIND)
+              pull        Retrieve studies from a PACS into a folder (C-GET or C-MOVE)
+              listen      Receive DICOM instances into a folder (a storage SCP)
+
             Protect privacy:
               deidentify  De-identify DICOM files (PS3.15 Annex E, keyed pseudonyms)
               key         Make and name the site key of keyed pseudonyms

@@ -6,7 +6,7 @@ enum PullCommand: CLICommand {
     static var spec: CommandSpec {
         CommandSpec(
             name: "pull",
-            abstract: "Retrieve studies from a PACS into a folder (C-FIND, then C-GET or C-MOVE)",
+            abstract: "Retrieve studies from a PACS into a folder (C-GET or C-MOVE)",
             discussion: """
                 Finds the studies that match the keys (C-FIND at study level), lists each study's \
                 instances (series, then image level), and retrieves those not yet in --out: by C-GET \

@@ -2,7 +2,8 @@ import Foundation
 import DICOMNetwork
 
 /// A peer AE as `cmr query`, `cmr pull` talk to it: where it is, who this side is, the named
-/// timeouts (each cut to what remains of the run's deadline), and the run's rate limit.
+/// timeouts (each cut to what remains of the run's deadline), and the run's rate limit (on what
+/// is received: these commands fetch).
 public struct DIMSEPeer: Sendable {
     public var address: DIMSEAddress
     public var callingAETitle: String
@@ -33,7 +34,7 @@ public struct DIMSEPeer: Sendable {
         configure(&p)
         do {
             let socket = try SocketTransport.connect(host: address.host, port: address.port, timeout: t.connect)
-            let transport: Transport = limiter.map { ThrottledTransport(socket, limiter: $0, throttlesReads: true) } ?? socket
+            let transport: Transport = limiter.map { ThrottledTransport(socket, limiter: $0, throttlesReads: true, throttlesWrites: false) } ?? socket
             return try Association.request(over: transport, parameters: p)
         } catch {
             throw CMRError.network(error, peer: description)
