@@ -52,6 +52,8 @@ public final class ListenOperation: @unchecked Sendable {
     private var pending: [String: PendingStudy] = [:]
     private let group = DispatchGroup()
     private var auditError: CMRError?
+    /// `--exec` runs here, one study at a time, so receiving goes on while a command runs.
+    private let execQueue = DispatchQueue(label: "cmr.listen.exec")
 
     struct PendingStudy {
         var study: PullStudy
@@ -103,6 +105,7 @@ public final class ListenOperation: @unchecked Sendable {
         listener.close()
         group.wait()
         flushIdle(force: true)
+        execQueue.sync {}
         try? FileManager.default.removeItem(atPath: staging)
         if let e = lock.withLock({ auditError }) { throw e }
     }
@@ -170,7 +173,7 @@ public final class ListenOperation: @unchecked Sendable {
             }
         }
         guard let command = request.exec else { return }
-        for p in due { runExec(command, p) }
+        execQueue.async { [self] in for p in due { runExec(command, p) } }
     }
 
     /// Runs `--exec` through /bin/sh with the study in its environment (never on its command line);
