@@ -54,6 +54,14 @@ public final class PullOperation: @unchecked Sendable {
     private var associations = 0
     /// How many of the move destination's `received` have been placed (the SCP serves the whole run).
     private var movedSeen = 0
+    /// C-GET: files arrive unsynced and are made durable in batches (one `syncfs` for many), then
+    /// linked into place; hashing runs on other cores while the next files arrive.
+    private var commit: GroupCommit?
+    private var staged: [Int: TransferRecord] = [:]
+    private var nextToken = 0
+    private var finished: [TransferRecord] = []
+    private let finishing = DispatchGroup()
+    private var folders: Set<String> = []
 
     public init(request: PullRequest, peer: DIMSEPeer, audit: AuditContext?) {
         self.request = request
@@ -84,6 +92,15 @@ public final class PullOperation: @unchecked Sendable {
         try makeOutputFolder()
         FilePlacement.removeStaleStaging(in: request.output)
         staging = try FilePlacement.makeStaging(in: request.output)
+        if request.method == .get {
+            commit = GroupCommit(folder: request.output, maximumCount: 256, maximumBytes: 256 << 20) { [self] token, error in
+                finishing.enter()
+                DispatchQueue.global().async { [self] in
+                    defer { finishing.leave() }
+                    published(token: token, error: error)
+                }
+            }
+        }
         defer { try? FileManager.default.removeItem(atPath: staging) }
 
         var scp: StorageSCP?
@@ -254,6 +271,7 @@ public final class PullOperation: @unchecked Sendable {
     }
 
     private func retrieve(_ state: inout StudyState, scp: StorageSCP?) throws(CMRError) {
+        defer { settle(&state) }
         let model = request.query.model
         let a: Association
         if scp != nil {
@@ -275,8 +293,8 @@ public final class PullOperation: @unchecked Sendable {
                     }
                     receivedHere += drain(scp, &state)
                 } else {
-                    final = try a.get(identifier, informationModel: model.getUID, into: staging) { instance, status in
-                        self.received(instance, ok: status.isSuccessOrWarning, &state)
+                    final = try a.get(identifier, informationModel: model.getUID, into: staging, durable: false) { instance, status in
+                        self.stage(instance, ok: status.isSuccessOrWarning, &state)
                         receivedHere += 1
                     }
                 }
@@ -307,13 +325,77 @@ public final class PullOperation: @unchecked Sendable {
         }
     }
 
-    /// Moves one received instance from staging into the layout and records it.
-    private func received(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
+    /// C-GET: hands a received (unsynced) file to the group commit, which links it into place
+    /// once a batch is durable; `published` then records it.
+    private func stage(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
+        guard let commit, ok, let size = FileIdentity(path: instance.path)?.size else { return received(instance, ok: ok, &state) }
+        let relative = relativePath(instance, state)
+        var r = record(instance, state)
+        r.path = request.output + "/" + relative
+        let folder = (r.path as NSString).deletingLastPathComponent
+        if !folders.contains(folder) {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            folders.insert(folder)
+        }
+        let token: Int = lock.withLock {
+            nextToken += 1
+            staged[nextToken] = r
+            return nextToken
+        }
+        commit.stage(GroupCommit.Staged(temporary: instance.path, path: r.path, overwrite: false, bytes: size, token: token))
+    }
+
+    /// A staged file is in place (or was not placed: `exists` when the name was taken).
+    private func published(token: Int, error: Error?) {
+        guard var r = lock.withLock({ staged.removeValue(forKey: token) }) else { return }
+        if let error {
+            if FileManager.default.fileExists(atPath: r.path) {
+                r.status = .exists
+            } else {
+                r.status = .failed
+                r.comment = "\(error)"
+                r.exitStatus = 74
+            }
+        } else if let d = FileDigest.sha256(r.path) {
+            r.sha256 = d.hex
+            r.bytes = d.size
+        }
+        lock.withLock { finished.append(r) }
+        onRecord(r)
+    }
+
+    /// Commits what is staged, waits for the records, and moves them into the study's state.
+    private func settle(_ state: inout StudyState) {
+        guard let commit else { return }
+        commit.flush()
+        finishing.wait()
+        let done: [TransferRecord] = lock.withLock { defer { finished = [] }; return finished }
+        for r in done {
+            state.records.append(r)
+            if r.status != .failed, let sop = r.sopInstanceUID { state.missing[sop] = nil }
+        }
+    }
+
+    private func relativePath(_ instance: ReceivedInstance, _ state: StudyState) -> String {
+        if let e = state.missing[instance.sopInstanceUID] { return e.relativePath }
+        // Not listed by C-FIND (added since, or a peer that lists less): name it from the file.
+        let ids = ReceivedFileIdentity(path: instance.path)
+        return request.layout.relativePath(patientID: ids.patientID ?? state.patientID, studyUID: ids.studyUID ?? state.studyUID,
+                                           seriesUID: ids.seriesUID, sopInstanceUID: instance.sopInstanceUID)
+    }
+
+    private func record(_ instance: ReceivedInstance, _ state: StudyState) -> TransferRecord {
         var r = TransferRecord(path: instance.path, status: .received, attempts: state.attempt)
         r.sopInstanceUID = instance.sopInstanceUID
         r.sopClassUID = instance.sopClassUID
         r.studyInstanceUID = state.studyUID
         r.transferSyntax = instance.transferSyntaxUID
+        return r
+    }
+
+    /// Moves one received instance from staging into the layout and records it.
+    private func received(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
+        var r = record(instance, state)
         guard ok, FileManager.default.fileExists(atPath: instance.path) else {
             r.status = .failed
             r.comment = "could not be written"
@@ -322,15 +404,7 @@ public final class PullOperation: @unchecked Sendable {
             onRecord(r)
             return
         }
-        let relative: String
-        if let e = state.missing[instance.sopInstanceUID] {
-            relative = e.relativePath
-        } else {
-            // Not listed by C-FIND (added since, or a peer that lists less): name it from the file.
-            let ids = ReceivedFileIdentity(path: instance.path)
-            relative = request.layout.relativePath(patientID: ids.patientID ?? state.patientID, studyUID: ids.studyUID ?? state.studyUID,
-                                                   seriesUID: ids.seriesUID, sopInstanceUID: instance.sopInstanceUID)
-        }
+        let relative = relativePath(instance, state)
         let final = request.output + "/" + relative
         r.path = final
         do {
