@@ -189,6 +189,18 @@ final class PullCommandTests: XCTestCase {
         XCTAssertEqual(Set(Self.dcmFiles(dir).map { ($0 as NSString).lastPathComponent }), expected)
     }
 
+    /// An AE title dcmqrscp does not know: rejected permanently, 77 with the reason; no match: 1.
+    func testRejectedIs77AndNoMatchIs1() throws {
+        let qr = try peer()
+        let dir = try Peers.temporaryFolder(self)
+        let rejected = try cmr(["pull", "--from", "dicom://NOSUCHAE@127.0.0.1:\(qr.port)", "--out", dir])
+        XCTAssertEqual(rejected.status, 77, rejected.err)
+        XCTAssertTrue(rejected.err.contains("rejected"), rejected.err)
+        let none = try cmr(["pull", "--from", qr.from, "--study", "1.2.3.4.5.6.7", "--out", dir])
+        XCTAssertEqual(none.status, 1, none.err)
+        XCTAssertTrue(none.err.contains("no study matched"), none.err)
+    }
+
     func testUnreachablePeerIs69() throws {
         let dir = try Peers.temporaryFolder(self)
         let r = try cmr(["pull", "--from", "dicom://QRSCP@127.0.0.1:\(try Self.freePort())", "--out", dir, "--retries", "1"])
