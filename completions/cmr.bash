@@ -6,7 +6,7 @@
 # The subcommands of command $1 ("cmr", "cmr audit", ...).
 _cmr_subcommands() {
     case "$1" in
-    'cmr') echo 'inspect render deidentify key reidentify synth send echo share audit completion help version' ;;
+    'cmr') echo 'inspect render deidentify key reidentify synth send pull query echo listen share audit completion help version' ;;
     'cmr key') echo 'new fingerprint' ;;
     'cmr share') echo 'create list revoke verify status serve' ;;
     'cmr audit') echo 'verify show export checkpoint prove keygen' ;;
@@ -26,7 +26,10 @@ _cmr_options() {
     'cmr reidentify') echo '--key-file --reid-table --json --audit-log --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr synth') echo '--out --patients --studies --series --instances --rows --columns --frames --transfer-syntax --seed --private --no-private --overwrite --print-paths --audit-log --help --quiet --verbose --no-color -o -h -q -v' ;;
     'cmr send') echo '--to --ae-title --connect-timeout --association-timeout --dimse-timeout --retries --deadline --associations --max-rate --journal --resume --no-resume --wait-lock --transcode --report --overwrite --null --json --log-format --audit-log --help --quiet --verbose --no-color -0 -h -q -v' ;;
+    'cmr pull') echo '--from --out --study --patient-id --patient-name --accession --modality --date-range --key --model --layout --via --listen --move-timeout --max-rate --print-paths --report --overwrite --json --ae-title --connect-timeout --association-timeout --dimse-timeout --retries --deadline --audit-log --help --quiet --verbose --no-color -o -k -h -q -v' ;;
+    'cmr query') echo '--from --level --study --series --patient-id --patient-name --accession --modality --date-range --key --model --limit --json --ae-title --connect-timeout --association-timeout --dimse-timeout --retries --deadline --audit-log --help --quiet --verbose --no-color -k -h -q -v' ;;
     'cmr echo') echo '--ae-title --connect-timeout --association-timeout --dimse-timeout --count --interval --json --log-format --help --quiet --verbose --no-color -c -i -h -q -v' ;;
+    'cmr listen') echo '--out --listen --port --host --ae-title --allow-calling --layout --exec --exec-idle --max-associations --print-paths --json --connect-timeout --association-timeout --dimse-timeout --audit-log --help --quiet --verbose --no-color -o -h -q -v' ;;
     'cmr share') echo '--to --study --mode --expires --not-before --scope --series --max-uses --note --allow-identified --key --gateway --share-dir --audit-log --json --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr share create') echo '--to --study --mode --expires --not-before --scope --series --max-uses --note --allow-identified --key --gateway --share-dir --audit-log --json --help --quiet --verbose --no-color -h -q -v' ;;
     'cmr share list') echo '--state --share-dir --json --help --quiet --verbose --no-color -h -q -v' ;;
@@ -50,7 +53,7 @@ _cmr_options() {
 # Succeeds when option $2 of command $1 takes a value.
 _cmr_takes_value() {
     case "$1 $2" in
-    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr send --to' | 'cmr send --ae-title' | 'cmr send --connect-timeout' | 'cmr send --association-timeout' | 'cmr send --dimse-timeout' | 'cmr send --retries' | 'cmr send --deadline' | 'cmr send --associations' | 'cmr send --max-rate' | 'cmr send --journal' | 'cmr send --wait-lock' | 'cmr send --transcode' | 'cmr send --report' | 'cmr send --log-format' | 'cmr send --audit-log' | 'cmr echo --ae-title' | 'cmr echo --connect-timeout' | 'cmr echo --association-timeout' | 'cmr echo --dimse-timeout' | 'cmr echo --count' | 'cmr echo -c' | 'cmr echo --interval' | 'cmr echo -i' | 'cmr echo --log-format' | 'cmr share --to' | 'cmr share --study' | 'cmr share --mode' | 'cmr share --expires' | 'cmr share --not-before' | 'cmr share --scope' | 'cmr share --series' | 'cmr share --max-uses' | 'cmr share --note' | 'cmr share --key' | 'cmr share --gateway' | 'cmr share --share-dir' | 'cmr share --audit-log' | 'cmr share create --to' | 'cmr share create --study' | 'cmr share create --mode' | 'cmr share create --expires' | 'cmr share create --not-before' | 'cmr share create --scope' | 'cmr share create --series' | 'cmr share create --max-uses' | 'cmr share create --note' | 'cmr share create --key' | 'cmr share create --gateway' | 'cmr share create --share-dir' | 'cmr share create --audit-log' | 'cmr share list --state' | 'cmr share list --share-dir' | 'cmr share revoke --reason' | 'cmr share revoke --share-dir' | 'cmr share revoke --audit-log' | 'cmr share verify --key' | 'cmr share verify --pub' | 'cmr share verify --study' | 'cmr share verify --series' | 'cmr share verify --share-dir' | 'cmr share status --share-dir' | 'cmr share status --audit-log' | 'cmr share serve --root' | 'cmr share serve --listen' | 'cmr share serve --pub' | 'cmr share serve --key' | 'cmr share serve --share-dir' | 'cmr share serve --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
+    'cmr inspect --tag' | 'cmr inspect --jobs' | 'cmr inspect -j' | 'cmr inspect --max-value-length' | 'cmr inspect --charset-fallback' | 'cmr inspect --bulk-data-threshold' | 'cmr inspect --audit-log' | 'cmr render --out' | 'cmr render -o' | 'cmr render --frame' | 'cmr render -f' | 'cmr render --window' | 'cmr render -w' | 'cmr render --window-index' | 'cmr render --depth' | 'cmr render --size' | 'cmr render -s' | 'cmr render --jobs' | 'cmr render -j' | 'cmr render --audit-log' | 'cmr deidentify --mode' | 'cmr deidentify -m' | 'cmr deidentify --out' | 'cmr deidentify -o' | 'cmr deidentify --option' | 'cmr deidentify --recipe' | 'cmr deidentify --key-file' | 'cmr deidentify --reid-table' | 'cmr deidentify --name-by' | 'cmr deidentify --jobs' | 'cmr deidentify -j' | 'cmr deidentify --shard' | 'cmr deidentify --blank' | 'cmr deidentify --report' | 'cmr deidentify --audit-log' | 'cmr reidentify --key-file' | 'cmr reidentify --reid-table' | 'cmr reidentify --audit-log' | 'cmr synth --out' | 'cmr synth -o' | 'cmr synth --patients' | 'cmr synth --studies' | 'cmr synth --series' | 'cmr synth --instances' | 'cmr synth --rows' | 'cmr synth --columns' | 'cmr synth --frames' | 'cmr synth --transfer-syntax' | 'cmr synth --seed' | 'cmr synth --audit-log' | 'cmr send --to' | 'cmr send --ae-title' | 'cmr send --connect-timeout' | 'cmr send --association-timeout' | 'cmr send --dimse-timeout' | 'cmr send --retries' | 'cmr send --deadline' | 'cmr send --associations' | 'cmr send --max-rate' | 'cmr send --journal' | 'cmr send --wait-lock' | 'cmr send --transcode' | 'cmr send --report' | 'cmr send --log-format' | 'cmr send --audit-log' | 'cmr pull --from' | 'cmr pull --out' | 'cmr pull -o' | 'cmr pull --study' | 'cmr pull --patient-id' | 'cmr pull --patient-name' | 'cmr pull --accession' | 'cmr pull --modality' | 'cmr pull --date-range' | 'cmr pull --key' | 'cmr pull -k' | 'cmr pull --model' | 'cmr pull --layout' | 'cmr pull --via' | 'cmr pull --listen' | 'cmr pull --move-timeout' | 'cmr pull --max-rate' | 'cmr pull --report' | 'cmr pull --ae-title' | 'cmr pull --connect-timeout' | 'cmr pull --association-timeout' | 'cmr pull --dimse-timeout' | 'cmr pull --retries' | 'cmr pull --deadline' | 'cmr pull --audit-log' | 'cmr query --from' | 'cmr query --level' | 'cmr query --study' | 'cmr query --series' | 'cmr query --patient-id' | 'cmr query --patient-name' | 'cmr query --accession' | 'cmr query --modality' | 'cmr query --date-range' | 'cmr query --key' | 'cmr query -k' | 'cmr query --model' | 'cmr query --limit' | 'cmr query --ae-title' | 'cmr query --connect-timeout' | 'cmr query --association-timeout' | 'cmr query --dimse-timeout' | 'cmr query --retries' | 'cmr query --deadline' | 'cmr query --audit-log' | 'cmr echo --ae-title' | 'cmr echo --connect-timeout' | 'cmr echo --association-timeout' | 'cmr echo --dimse-timeout' | 'cmr echo --count' | 'cmr echo -c' | 'cmr echo --interval' | 'cmr echo -i' | 'cmr echo --log-format' | 'cmr listen --out' | 'cmr listen -o' | 'cmr listen --listen' | 'cmr listen --port' | 'cmr listen --host' | 'cmr listen --ae-title' | 'cmr listen --allow-calling' | 'cmr listen --layout' | 'cmr listen --exec' | 'cmr listen --exec-idle' | 'cmr listen --max-associations' | 'cmr listen --connect-timeout' | 'cmr listen --association-timeout' | 'cmr listen --dimse-timeout' | 'cmr listen --audit-log' | 'cmr share --to' | 'cmr share --study' | 'cmr share --mode' | 'cmr share --expires' | 'cmr share --not-before' | 'cmr share --scope' | 'cmr share --series' | 'cmr share --max-uses' | 'cmr share --note' | 'cmr share --key' | 'cmr share --gateway' | 'cmr share --share-dir' | 'cmr share --audit-log' | 'cmr share create --to' | 'cmr share create --study' | 'cmr share create --mode' | 'cmr share create --expires' | 'cmr share create --not-before' | 'cmr share create --scope' | 'cmr share create --series' | 'cmr share create --max-uses' | 'cmr share create --note' | 'cmr share create --key' | 'cmr share create --gateway' | 'cmr share create --share-dir' | 'cmr share create --audit-log' | 'cmr share list --state' | 'cmr share list --share-dir' | 'cmr share revoke --reason' | 'cmr share revoke --share-dir' | 'cmr share revoke --audit-log' | 'cmr share verify --key' | 'cmr share verify --pub' | 'cmr share verify --study' | 'cmr share verify --series' | 'cmr share verify --share-dir' | 'cmr share status --share-dir' | 'cmr share status --audit-log' | 'cmr share serve --root' | 'cmr share serve --listen' | 'cmr share serve --pub' | 'cmr share serve --key' | 'cmr share serve --share-dir' | 'cmr share serve --audit-log' | 'cmr audit verify --key' | 'cmr audit verify -k' | 'cmr audit verify --trusted-checkpoint' | 'cmr audit verify --proof' | 'cmr audit show --since' | 'cmr audit show --until' | 'cmr audit show --event' | 'cmr audit show --study' | 'cmr audit show --actor' | 'cmr audit export --format' | 'cmr audit export --site' | 'cmr audit export --out' | 'cmr audit export -o' | 'cmr audit export --since' | 'cmr audit export --until' | 'cmr audit export --event' | 'cmr audit export --study' | 'cmr audit export --actor' | 'cmr audit checkpoint --key' | 'cmr audit checkpoint -k' | 'cmr audit checkpoint --origin' | 'cmr audit prove --checkpoint' | 'cmr audit keygen --out' | 'cmr audit keygen -o' | 'cmr audit keygen --name') return 0 ;;
     esac
     return 1
 }
@@ -113,6 +116,48 @@ _cmr_complete_value() {
     'cmr send --report') _cmr_files "$3" ;;
     'cmr send --log-format') _cmr_words 'text json' "$3" ;;
     'cmr send --audit-log') _cmr_files "$3" ;;
+    'cmr pull --from') : ;;
+    'cmr pull --out' | 'cmr pull -o') _cmr_dirs "$3" ;;
+    'cmr pull --study') : ;;
+    'cmr pull --patient-id') : ;;
+    'cmr pull --patient-name') : ;;
+    'cmr pull --accession') : ;;
+    'cmr pull --modality') : ;;
+    'cmr pull --date-range') : ;;
+    'cmr pull --key' | 'cmr pull -k') : ;;
+    'cmr pull --model') _cmr_words 'study patient' "$3" ;;
+    'cmr pull --layout') _cmr_words 'tree flat' "$3" ;;
+    'cmr pull --via') _cmr_words 'get move' "$3" ;;
+    'cmr pull --listen') : ;;
+    'cmr pull --move-timeout') : ;;
+    'cmr pull --max-rate') : ;;
+    'cmr pull --report') _cmr_files "$3" ;;
+    'cmr pull --ae-title') : ;;
+    'cmr pull --connect-timeout') : ;;
+    'cmr pull --association-timeout') : ;;
+    'cmr pull --dimse-timeout') : ;;
+    'cmr pull --retries') : ;;
+    'cmr pull --deadline') : ;;
+    'cmr pull --audit-log') _cmr_files "$3" ;;
+    'cmr query --from') : ;;
+    'cmr query --level') _cmr_words 'patient study series image' "$3" ;;
+    'cmr query --study') : ;;
+    'cmr query --series') : ;;
+    'cmr query --patient-id') : ;;
+    'cmr query --patient-name') : ;;
+    'cmr query --accession') : ;;
+    'cmr query --modality') : ;;
+    'cmr query --date-range') : ;;
+    'cmr query --key' | 'cmr query -k') : ;;
+    'cmr query --model') _cmr_words 'study patient' "$3" ;;
+    'cmr query --limit') : ;;
+    'cmr query --ae-title') : ;;
+    'cmr query --connect-timeout') : ;;
+    'cmr query --association-timeout') : ;;
+    'cmr query --dimse-timeout') : ;;
+    'cmr query --retries') : ;;
+    'cmr query --deadline') : ;;
+    'cmr query --audit-log') _cmr_files "$3" ;;
     'cmr echo --ae-title') : ;;
     'cmr echo --connect-timeout') : ;;
     'cmr echo --association-timeout') : ;;
@@ -120,6 +165,20 @@ _cmr_complete_value() {
     'cmr echo --count' | 'cmr echo -c') : ;;
     'cmr echo --interval' | 'cmr echo -i') : ;;
     'cmr echo --log-format') _cmr_words 'text json' "$3" ;;
+    'cmr listen --out' | 'cmr listen -o') _cmr_dirs "$3" ;;
+    'cmr listen --listen') : ;;
+    'cmr listen --port') : ;;
+    'cmr listen --host') : ;;
+    'cmr listen --ae-title') : ;;
+    'cmr listen --allow-calling') : ;;
+    'cmr listen --layout') _cmr_words 'tree flat' "$3" ;;
+    'cmr listen --exec') : ;;
+    'cmr listen --exec-idle') : ;;
+    'cmr listen --max-associations') : ;;
+    'cmr listen --connect-timeout') : ;;
+    'cmr listen --association-timeout') : ;;
+    'cmr listen --dimse-timeout') : ;;
+    'cmr listen --audit-log') _cmr_files "$3" ;;
     'cmr share --to') : ;;
     'cmr share --study') : ;;
     'cmr share --mode') _cmr_words 'deidentified pseudonymous anonymous identified' "$3" ;;

@@ -23,9 +23,11 @@ final class GeneratedDocumentsTests: XCTestCase {
     func testOnePagePerVisibleCommand() {
         let paths = GeneratedDocuments.render().map(\.path)
         XCTAssertEqual(paths, ["completions/cmr.bash", "completions/_cmr", "completions/cmr.fish",
-                               "docs/man/cmr.1", "docs/man/cmr-inspect.1", "docs/man/cmr-render.1", "docs/man/cmr-deidentify.1",
+                               "docs/man/cmr.1", "docs/man/cmr-inspect.1", "docs/man/cmr-render.1",
+                               "docs/man/cmr-deidentify.1",
                                "docs/man/cmr-key.1", "docs/man/cmr-key-new.1", "docs/man/cmr-key-fingerprint.1",
-                               "docs/man/cmr-reidentify.1", "docs/man/cmr-synth.1", "docs/man/cmr-send.1", "docs/man/cmr-echo.1",
+                               "docs/man/cmr-reidentify.1", "docs/man/cmr-synth.1", "docs/man/cmr-send.1", "docs/man/cmr-pull.1",
+                               "docs/man/cmr-query.1", "docs/man/cmr-echo.1", "docs/man/cmr-listen.1",
                                "docs/man/cmr-share.1", "docs/man/cmr-share-create.1", "docs/man/cmr-share-list.1",
                                "docs/man/cmr-share-revoke.1", "docs/man/cmr-share-verify.1", "docs/man/cmr-share-status.1", "docs/man/cmr-share-serve.1",
                                "docs/man/cmr-audit.1", "docs/man/cmr-audit-verify.1", "docs/man/cmr-audit-show.1", "docs/man/cmr-audit-export.1",

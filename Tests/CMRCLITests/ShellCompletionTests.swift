@@ -60,9 +60,9 @@ final class ShellCompletionTests: XCTestCase {
         let result = try runProcess(try tool("bash"), ["--norc", "--noprofile", "-c", test])
         XCTAssertEqual(result.stderr, "")
         XCTAssertEqual(result.stdout, """
-            cmr =>inspect|render|deidentify|key|reidentify|synth|send|echo|share|audit|completion|help|version
+            cmr =>inspect|render|deidentify|key|reidentify|synth|send|pull|query|echo|listen|share|audit|completion|help|version
             cmr ins=>inspect
-            cmr -q =>inspect|render|deidentify|key|reidentify|synth|send|echo|share|audit|completion|help|version
+            cmr -q =>inspect|render|deidentify|key|reidentify|synth|send|pull|query|echo|listen|share|audit|completion|help|version
             cmr inspect --js=>--json
             cmr inspect --no-r=>--no-recursive
             cmr inspect -=>--json|--tag|--summary|--validate|--recursive|--no-recursive|--jobs|--null|--max-value-length|--charset-fallback|--no-bulk|--bulk-data-threshold|--audit-log|--help|--quiet|--verbose|--no-color|-r|-j|-0|-h|-q|-v
@@ -91,7 +91,7 @@ final class ShellCompletionTests: XCTestCase {
         let result = try runProcess(fish, ["--no-config", "-c", test])
         XCTAssertEqual(result.stderr, "")
         XCTAssertEqual(result.stdout, """
-            cmr =>audit|completion|deidentify|echo|help|inspect|key|reidentify|render|send|share|synth|version
+            cmr =>audit|completion|deidentify|echo|help|inspect|key|listen|pull|query|reidentify|render|send|share|synth|version
             cmr ins=>inspect
             cmr inspect --js=>--json
             cmr inspect --no-r=>--no-recursive

@@ -261,19 +261,7 @@ final class DIMSEInteropTests: XCTestCase {
         let moveSCP = StorageSCP(directory: try Peers.temporaryFolder(self, "moved"), aeTitle: "CMRSCP")
         moveSCP.start(moveListener)
         defer { moveSCP.stop() }
-        let config = """
-        NetworkTCPPort = \(port)
-        MaxPDUSize = 16384
-        MaxAssociations = 16
-        HostTable BEGIN
-        cmrscp = (CMRSCP, 127.0.0.1, \(moveListener.port))
-        HostTable END
-        VendorTable BEGIN
-        VendorTable END
-        AETable BEGIN
-        QRSCP \(dir)/db RW (200, 1024mb) ANY
-        AETable END
-        """
+        let config = Peers.dcmqrscpConfig(port: port, database: dir + "/db", moveDestinations: [("CMRSCP", moveListener.port)])
         try config.write(toFile: dir + "/qr.cfg", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
@@ -283,11 +271,7 @@ final class DIMSEInteropTests: XCTestCase {
         p.standardError = FileHandle.nullDevice
         try p.run()
         defer { p.terminate(); p.waitUntilExit() }
-        var up = false
-        for _ in 0..<100 where !up {
-            if let t = try? SocketTransport.connect(host: "127.0.0.1", port: port, timeout: 1) { t.close(); up = true } else { usleep(50_000) }
-        }
-        XCTAssertTrue(up, "dcmqrscp did not listen")
+        XCTAssertTrue(Peers.waitForPort(port), "dcmqrscp did not listen")
 
         let files = try corpus().map { try DICOMFileSource(path: $0) }
         let store = try Association.request(host: "127.0.0.1", port: port, parameters: parameters(for: files, called: "QRSCP"))

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import DICOMNetwork
 
 /// Running the independent tools the integration tests judge cmr by.
 enum Peers {
@@ -59,12 +60,8 @@ enum Peers {
         if path.hasSuffix("/cmr"), environment["CMR_AUDIT_LOG"] == nil {
             // cmr appends audit records: never to the real home folder from a test.
             environment["CMR_AUDIT_LOG"] = NSTemporaryDirectory() + "cmr-it-audit-\(getpid()).log"
-            p.environment = environment
         }
-        if !extra.isEmpty {
-            environment.merge(extra) { $1 }
-            p.environment = environment
-        }
+        if !extra.isEmpty || path.hasSuffix("/cmr") { p.environment = environment.merging(extra) { $1 } }
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
         p.standardOutput = outPipe
@@ -82,6 +79,34 @@ enum Peers {
         group.wait()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: out.data, stderr: err)
+    }
+
+    /// Waits until something accepts connections on 127.0.0.1:`port` (5 s at most).
+    static func waitForPort(_ port: UInt16) -> Bool {
+        for _ in 0..<100 {
+            if let t = try? SocketTransport.connect(host: "127.0.0.1", port: port, timeout: 1) { t.close(); return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// A dcmqrscp configuration: one storage area `QRSCP` in `database`, and the C-MOVE
+    /// destinations (AE title → port on 127.0.0.1).
+    static func dcmqrscpConfig(port: UInt16, database: String, moveDestinations: [(ae: String, port: UInt16)]) -> String {
+        let hosts = moveDestinations.map { "\($0.ae.lowercased()) = (\($0.ae), 127.0.0.1, \($0.port))" }.joined(separator: "\n")
+        return """
+        NetworkTCPPort = \(port)
+        MaxPDUSize = 16384
+        MaxAssociations = 16
+        HostTable BEGIN
+        \(hosts)
+        HostTable END
+        VendorTable BEGIN
+        VendorTable END
+        AETable BEGIN
+        QRSCP \(database) RW (200, 1024mb) ANY
+        AETable END
+        """
     }
 
     /// A fresh temporary folder, removed at the end of the test.

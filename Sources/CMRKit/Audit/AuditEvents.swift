@@ -220,3 +220,57 @@ extension AuditContext {
                      details: ["files": String(start.files), "bytes": String(start.bytes)])
     }
 }
+
+extension AuditContext {
+    /// `cmr query` and the C-FIND of `cmr pull`: Query (110112), action E, with the query keys
+    /// (level, model, each key as keyword = value, an empty value for a return key) and the
+    /// number of matches as details; `peer` = the PACS. Outcome 8 with the error when it failed.
+    /// Keys may carry a patient's ID or name: they are recorded as keyed hashes (`hmac:…`).
+    public func queryDrafts(query: QueryRequest, peer: String, matches: Int, error: CMRError?, command: String = "pull") throws(CMRError) -> [AuditRecordDraft] {
+        var details = query.details
+        let identifying = ["PatientID", "PatientName", "PatientBirthDate", "OtherPatientIDs", "IssuerOfPatientID"]
+        if identifying.contains(where: { !(details[$0] ?? "").isEmpty }) {
+            let keyring = try patientKeyring()
+            for name in identifying { if let v = details[name], !v.isEmpty { details[name] = "hmac:" + keyring.reference(for: v) } }
+        }
+        details["matches"] = String(matches)
+        let outcome = error.map { AuditOutcome(code: .seriousFailure, message: $0.message) } ?? .success
+        return [draft(event: AuditEvent(code: AuditEvent.Code.query, action: .execute, name: command), outcome: outcome,
+                      peer: peer, details: details)]
+    }
+
+    /// `cmr pull`: DICOM Instances Transferred (110104), action C, one record per study: one
+    /// object per instance received (study, instance and SOP class UIDs, the patient as a keyed
+    /// hash, the path written, `sha256`); `peer` = the PACS; details: listed, received, exists,
+    /// failed. Outcome 0 when every listed instance is in the output, 4 some are not, 8 none.
+    public func pullDrafts(study: PullStudy, peer: String, command: String = "pull") throws(CMRError) -> [AuditRecordDraft] {
+        var patientRef: String?
+        if let id = study.patientID, !id.isEmpty { patientRef = try patientKeyring().reference(for: id) }
+        var objects: [AuditObject] = []
+        var received = 0, exists = 0, failed = 0
+        for r in study.records {
+            switch r.status {
+            case .received, .stored, .warning:
+                received += 1
+                objects.append(AuditObject(studyUID: study.studyUID, instanceUID: r.sopInstanceUID, sopClassUID: r.sopClassUID,
+                                           patientRef: patientRef, path: r.path, sha256: r.sha256))
+            case .exists, .skipped: exists += 1
+            case .failed: failed += 1
+            }
+        }
+        let outcome: AuditOutcome
+        if failed == 0 {
+            outcome = .success
+        } else if received + exists == 0 {
+            outcome = AuditOutcome(code: .seriousFailure, message: "nothing received of \(failed) instances")
+        } else {
+            outcome = AuditOutcome(code: .minorFailure, message: "\(failed) of \(received + exists + failed) instances not received")
+        }
+        if objects.isEmpty { objects.append(AuditObject(studyUID: study.studyUID, patientRef: patientRef, count: 0)) }
+        var drafts = self.drafts(event: AuditEvent(code: AuditEvent.Code.instancesTransferred, action: .create, name: command),
+                                 outcome: outcome, objects: objects,
+                                 details: ["listed": String(study.expected), "received": String(received), "exists": String(exists), "failed": String(failed)])
+        for i in drafts.indices { drafts[i].peer = peer }
+        return drafts
+    }
+}

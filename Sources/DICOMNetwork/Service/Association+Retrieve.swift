@@ -8,14 +8,18 @@ extension Association {
     /// memory) and answered; `onInstance` hears of each, with the status returned to the peer.
     /// The association must have accepted the storage SOP classes with the SCP role (propose them
     /// with `RoleSelection(scuRole: false, scpRole: true)`). Returns the final C-GET-RSP, whose
-    /// `command.subOperations` the caller checks against what C-FIND found.
-    public func get(_ identifier: DataSet, informationModel: String, into directory: String, priority: DIMSEPriority = .medium,
+    /// `command.subOperations` the caller checks against what C-FIND found. With `durable` false
+    /// the files are not synced one by one (each C-STORE is answered sooner): the caller then makes
+    /// them durable in batches (`GroupCommit`) before moving them anywhere a reader would look.
+    public func get(_ identifier: DataSet, informationModel: String, into directory: String, durable: Bool = true,
+                    priority: DIMSEPriority = .medium,
                     onInstance: (ReceivedInstance, DIMSEStatus) -> Void = { _, _ in },
                     onPending: (DIMSEResponse) -> Void = { _ in }) throws -> DIMSEResponse {
         let (rq, _) = try sendQuery(.cGetRQ(messageID: nextMessageID(), sopClass: informationModel, priority: priority), identifier)
         let calling = request.calledAETitle
         while true {
             var instance = InstanceWriter(directory: directory, callingAETitle: calling)
+            instance.durable = durable
             let received: (CommandSet, UInt8, [UInt8]?)?
             do {
                 received = try receiveMessage(timeout: timeouts.dimse) { [self] command, contextID, fragment, isLast in

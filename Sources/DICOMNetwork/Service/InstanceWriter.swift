@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import DICOMCoding
 
 /// Writes one C-STORE data set, fragment by fragment as it arrives, into a Part 10 file: the
@@ -8,6 +11,9 @@ import DICOMCoding
 struct InstanceWriter {
     let directory: String
     let callingAETitle: String
+    /// false: the file is closed and renamed into `directory` without `fsync` (the caller makes a
+    /// batch durable at once, e.g. with `GroupCommit`, before exposing it under a final name).
+    var durable = true
     private(set) var path = ""
     private(set) var failure: String?
     private var writer: AtomicFileWriter?
@@ -36,7 +42,16 @@ struct InstanceWriter {
             }
             try fragment.withUnsafeBytes { try writer!.write($0) }
             if isLast {
-                try writer!.commit()
+                if durable {
+                    try writer!.commit()
+                } else {
+                    let temporary = try writer!.finishUnsynced()
+                    if rename(temporary, path) != 0 {
+                        let e = errno
+                        unlink(temporary)
+                        throw FileError(.io, path: path, reason: "cannot rename into place: \(String(cString: strerror(e)))")
+                    }
+                }
                 writer = nil
             }
         } catch {

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import CMRCrypto
+
+/// Where `cmr pull` and `cmr listen` put a received instance under `--out DIR`:
+/// `tree` is `DIR/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm`,
+/// `flat` is `DIR/<SOPInstanceUID>.dcm`. Every component is sanitised (`component(_:)`), so a
+/// value sent by a peer can never leave DIR or hide a file.
+public enum OutputLayout: String, Sendable, CaseIterable, Codable {
+    case tree, flat
+
+    /// The path of an instance relative to the output folder.
+    public func relativePath(patientID: String?, studyUID: String?, seriesUID: String?, sopInstanceUID: String) -> String {
+        let file = Self.component(sopInstanceUID, fallback: "unknown-instance") + ".dcm"
+        switch self {
+        case .flat: return file
+        case .tree:
+            return [Self.component(patientID ?? "", fallback: "unknown-patient"),
+                    Self.component(studyUID ?? "", fallback: "unknown-study"),
+                    Self.component(seriesUID ?? "", fallback: "unknown-series"), file].joined(separator: "/")
+        }
+    }
+
+    /// The folder of a study's files (tree: `DIR/<PatientID>/<StudyUID>`; flat: DIR itself).
+    public func studyFolder(patientID: String?, studyUID: String?) -> String {
+        switch self {
+        case .flat: return ""
+        case .tree: return Self.component(patientID ?? "", fallback: "unknown-patient") + "/" + Self.component(studyUID ?? "", fallback: "unknown-study")
+        }
+    }
+
+    /// A value as one path component: trailing padding (spaces, NULs) dropped; '/', '\', control
+    /// characters and anything outside printable ASCII replaced by '_'; no leading '.' (so neither
+    /// '..' nor a hidden name); at most 64 characters; `fallback` when nothing is left.
+    public static func component(_ value: String, fallback: String) -> String {
+        let trimmed = value.trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+        let unsafe: Set<Unicode.Scalar> = ["/", "\\", ":", "*", "?", "\"", "<", ">", "|"]
+        var out = ""
+        for scalar in trimmed.unicodeScalars {
+            let ok = scalar.value > 0x20 && scalar.value < 0x7F && !unsafe.contains(scalar)
+            out.unicodeScalars.append(ok ? scalar : "_")
+        }
+        while out.hasPrefix(".") { out = "_" + out.dropFirst() }
+        if out.count > 64 { out = String(out.prefix(64)) }
+        return out.isEmpty ? fallback : out
+    }
+
+    /// Parses `--layout`.
+    public static func parse(_ text: String?) throws(CMRError) -> OutputLayout {
+        guard let text else { return .tree }
+        guard let layout = OutputLayout(rawValue: text.lowercased()) else {
+            throw CMRError(.usage, "--layout '\(text)' is not tree or flat")
+        }
+        return layout
+    }
+}
+
+/// Moves a received file (written whole under a hidden staging folder of the same file system)
+/// to its final name without ever replacing a file there: `link(2)` fails when the name exists,
+/// so an existing file — the same instance from an earlier run, or anything else — is kept and
+/// the new copy dropped.
+public enum FilePlacement {
+    public enum Outcome: Sendable, Equatable { case placed, exists }
+
+    public static func place(_ staged: String, at final: String) throws(CMRError) -> Outcome {
+        let folder = (final as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw CMRError(.cannotCreateOutput, "\(folder): cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+        defer { unlink(staged) }
+        if link(staged, final) == 0 { return .placed }
+        let code = errno
+        if code == EEXIST { return .exists }
+        if code == EPERM || code == ENOTSUP || code == EXDEV {
+            // A file system without hard links: check, then rename (not atomic against a racing writer).
+            if FileManager.default.fileExists(atPath: final) { return .exists }
+            if rename(staged, final) == 0 { return .placed }
+        }
+        throw CMRError(.cannotCreateOutput, "\(final): cannot create: \(String(cString: strerror(errno)))")
+    }
+
+    /// Removes staging folders (`.cmr-incoming-PID-*`) left in `directory` by runs that are gone.
+    public static func removeStaleStaging(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".cmr-incoming-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 3, let pid = Int32(parts[2]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: directory + "/" + name)
+            }
+        }
+    }
+
+    /// A new hidden staging folder in `directory` for this process.
+    public static func makeStaging(in directory: String) throws(CMRError) -> String {
+        let path = directory + "/.cmr-incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw CMRError(.cannotCreateOutput, "\(directory): cannot create a folder in it: \(error.localizedDescription)",
+                           hint: "check that --out names a folder you can write")
+        }
+        return path
+    }
+}
+
+/// SHA-256 and size of a file, read a megabyte at a time.
+enum FileDigest {
+    static func sha256(_ path: String) -> (hex: String, size: Int64)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var hash = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var size: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            size += Int64(n)
+        }
+        return (Hex.encode(hash.finalize()), size)
+    }
+}

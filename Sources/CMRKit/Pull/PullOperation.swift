@@ -1,0 +1,443 @@
+import Foundation
+import DICOMCore
+import DICOMCoding
+import DICOMNetwork
+
+/// One study of a pull: what the peer listed and what became of each instance.
+public struct PullStudy: Sendable {
+    public var studyUID: String
+    public var patientID: String?
+    /// Instances the peer listed (IMAGE-level C-FIND).
+    public var expected: Int
+    public var records: [TransferRecord]
+    /// Sub-operation counts that disagree with what was listed or written, and similar findings.
+    public var notes: [String]
+}
+
+/// What `cmr pull` did.
+public struct PullResult: Sendable {
+    public var query: QueryResult
+    public var studies: [PullStudy]
+    public var summary: TransferSummary
+    /// The error that ended the run early, when one did.
+    public var stoppedBy: CMRError?
+    public var records: [TransferRecord] { studies.flatMap(\.records) }
+
+    /// 0 every listed instance is in the output; 1 some are not (or nothing matched) while others
+    /// are; else the status of the error that stopped a run that got nothing.
+    public var exitStatus: Int32 {
+        let records = self.records
+        let failed = records.contains { $0.status == .failed }
+        let got = records.contains { $0.status == .received || $0.status == .exists }
+        if let stoppedBy { return got ? 1 : stoppedBy.exitStatus }
+        return failed || studies.isEmpty ? 1 : 0
+    }
+}
+
+/// `cmr pull`: C-FIND the studies that match, list each study's instances (SERIES then IMAGE
+/// level), skip those already in the output, retrieve the rest (C-GET, or C-MOVE to cmr's own
+/// storage SCP), and place each file atomically into the layout. Transient failures re-associate
+/// after a backoff and ask again only for what is still missing (whole study, whole series, or a
+/// list of instances). Appends the audit records as it goes: one Query (110112), then one
+/// Instances Transferred (110104, action C) per study.
+public final class PullOperation: @unchecked Sendable {
+    public let request: PullRequest
+    public let peer: DIMSEPeer
+    public let audit: AuditContext?
+    /// Hears of each instance as its fate is known (received, exists, failed), for `--print-paths` and progress.
+    public var onRecord: (TransferRecord) -> Void = { _ in }
+    /// Hears of the number of instances listed so far.
+    public var onListed: (Int) -> Void = { _ in }
+
+    private let lock = NSLock()
+    private var staging = ""
+    private var associations = 0
+    /// How many of the move destination's `received` have been placed (the SCP serves the whole run).
+    private var movedSeen = 0
+    /// C-GET: files arrive unsynced and are made durable in batches (one `syncfs` for many), then
+    /// linked into place; hashing runs on other cores while the next files arrive.
+    private var commit: GroupCommit?
+    private var staged: [Int: TransferRecord] = [:]
+    private var nextToken = 0
+    private var finished: [TransferRecord] = []
+    private let finishing = DispatchGroup()
+    private var folders: Set<String> = []
+
+    public init(request: PullRequest, peer: DIMSEPeer, audit: AuditContext?) {
+        self.request = request
+        self.peer = peer
+        self.audit = audit
+    }
+
+    private struct Expected {
+        var sopInstanceUID: String
+        var seriesUID: String
+        var relativePath: String
+    }
+
+    public func run() throws(CMRError) -> PullResult {
+        let start = Date()
+        var query = request.query
+        query.level = .study
+        for tag in [Tag.studyInstanceUID, .patientID] where !query.keys.contains(where: { $0.tag == tag }) { query.keys.append(QueryKey(tag)) }
+        let backend = DIMSEQueryBackend(peer: peer, retry: request.retry)
+        let found: QueryResult
+        do {
+            found = try backend.find(query)
+            try audit?.append(audit?.queryDrafts(query: query, peer: peer.description, matches: found.matches.count, error: nil) ?? [])
+        } catch {
+            try audit?.append(audit?.queryDrafts(query: query, peer: peer.description, matches: 0, error: error) ?? [])
+            throw error
+        }
+        try makeOutputFolder()
+        FilePlacement.removeStaleStaging(in: request.output)
+        staging = try FilePlacement.makeStaging(in: request.output)
+        if request.method == .get {
+            commit = GroupCommit(folder: request.output, maximumCount: 256, maximumBytes: 256 << 20) { [self] token, error in
+                finishing.enter()
+                DispatchQueue.global().async { [self] in
+                    defer { finishing.leave() }
+                    published(token: token, error: error)
+                }
+            }
+        }
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+
+        var scp: StorageSCP?
+        if case .move(let listen) = request.method {
+            let s = StorageSCP(directory: staging, aeTitle: listen.aeTitle, transferSyntaxes: RetrieveContexts.transferSyntaxes,
+                               timeouts: peer.timeouts)
+            do { s.start(try SocketListener(host: listen.host, port: listen.port)) } catch {
+                throw CMRError(.temporaryFailure, "cannot listen at \(listen.listenDescription): \(error)", hint: "another process may use the port; name another with --listen AE@127.0.0.1:PORT")
+            }
+            scp = s
+        }
+        defer { scp?.stop() }
+
+        var studies: [PullStudy] = []
+        var stoppedBy: CMRError?
+        for match in found.matches {
+            guard let studyUID = match.string(.studyInstanceUID), !studyUID.isEmpty else { continue }
+            if peer.deadline.hasPassed { stoppedBy = DIMSEPeer.deadlinePassed; break }
+            var study = PullStudy(studyUID: studyUID, patientID: match.string(.patientID), expected: 0, records: [], notes: [])
+            do {
+                try pull(&study, scp: scp)
+            } catch {
+                stoppedBy = error
+            }
+            studies.append(study)
+            try audit?.append(audit?.pullDrafts(study: study, peer: peer.description) ?? [])
+            if stoppedBy != nil { break }
+        }
+        var summary = TransferSummary(command: "pull", peer: peer.description)
+        for s in studies { for r in s.records { summary.count(r) } }
+        summary.seconds = Date().timeIntervalSince(start)
+        summary.associations = lock.withLock { associations }
+        summary.stoppedBecause = stoppedBy?.message
+        var result = PullResult(query: found, studies: studies, summary: summary, stoppedBy: stoppedBy)
+        result.summary.exitStatus = result.exitStatus
+        return result
+    }
+
+    private func makeOutputFolder() throws(CMRError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: request.output, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CMRError(.cannotCreateOutput, "\(request.output): exists and is not a folder") }
+            return
+        }
+        do { try FileManager.default.createDirectory(atPath: request.output, withIntermediateDirectories: true) } catch {
+            throw CMRError(.cannotCreateOutput, "\(request.output): cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: One study
+
+    private func pull(_ study: inout PullStudy, scp: StorageSCP?) throws(CMRError) {
+        let studyUID = study.studyUID, patientID = study.patientID
+        let expected: [Expected]
+        do {
+            expected = try list(studyUID: studyUID, patientID: patientID)
+        } catch {
+            var r = TransferRecord(path: request.output + "/" + request.layout.studyFolder(patientID: patientID, studyUID: studyUID), status: .failed)
+            r.studyInstanceUID = studyUID
+            r.comment = "the study's instances could not be listed: \(error.message)"
+            r.exitStatus = error.exitStatus
+            study.records.append(r)
+            onRecord(r)
+            throw error
+        }
+        study.expected = expected.count
+        var missing: [String: Expected] = [:]
+        for e in expected {
+            let path = request.output + "/" + e.relativePath
+            if FileManager.default.fileExists(atPath: path) {
+                var r = TransferRecord(path: path, status: .exists)
+                r.sopInstanceUID = e.sopInstanceUID
+                r.studyInstanceUID = studyUID
+                study.records.append(r)
+                onRecord(r)
+            } else {
+                missing[e.sopInstanceUID] = e
+            }
+        }
+        var state = StudyState(studyUID: studyUID, patientID: patientID, total: expected.count, missing: missing)
+        var failure: CMRError?
+        if !state.missing.isEmpty {
+            do {
+                try peer.retrying(request.retry) { attempt throws(CMRError) in
+                    state.attempt = attempt
+                    try retrieve(&state, scp: scp)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        study.records += state.records
+        study.notes += state.notes
+        for e in state.missing.values.sorted(by: { $0.relativePath < $1.relativePath }) {
+            var r = TransferRecord(path: request.output + "/" + e.relativePath, status: .failed, attempts: state.attempt)
+            r.sopInstanceUID = e.sopInstanceUID
+            r.studyInstanceUID = studyUID
+            r.comment = "not received" + (failure.map { ": \($0.message)" } ?? (state.subOperationFailures > 0 ? ": the peer reported failed sub-operations" : ""))
+            r.exitStatus = failure?.exitStatus ?? 1
+            study.records.append(r)
+            onRecord(r)
+        }
+        if let failure { throw failure }
+    }
+
+    /// The instances of a study: SERIES level, then IMAGE level per series (a hierarchical peer
+    /// answers IMAGE-level queries within one series).
+    private func list(studyUID: String, patientID: String?) throws(CMRError) -> [Expected] {
+        let backend = DIMSEQueryBackend(peer: peer, retry: request.retry)
+        var base: [QueryKey] = [QueryKey(.studyInstanceUID, studyUID)]
+        if request.query.model == .patient, let patientID { base.append(QueryKey(.patientID, patientID)) }
+        let series = try backend.find(QueryRequest(level: .series, model: request.query.model, keys: base))
+        var expected: [Expected] = []
+        for s in series.matches {
+            guard let seriesUID = s.string(.seriesInstanceUID), !seriesUID.isEmpty else { continue }
+            let images = try backend.find(QueryRequest(level: .image, model: request.query.model, keys: base + [QueryKey(.seriesInstanceUID, seriesUID)]))
+            for m in images.matches {
+                guard let sop = m.string(.sopInstanceUID), !sop.isEmpty else { continue }
+                expected.append(Expected(sopInstanceUID: sop, seriesUID: seriesUID,
+                                         relativePath: request.layout.relativePath(patientID: patientID, studyUID: studyUID, seriesUID: seriesUID, sopInstanceUID: sop)))
+            }
+            onListed(expected.count)
+        }
+        return expected
+    }
+
+    private struct StudyState {
+        var studyUID: String
+        var patientID: String?
+        var total: Int
+        var missing: [String: Expected]
+        var records: [TransferRecord] = []
+        var notes: [String] = []
+        var attempt = 1
+        var subOperationFailures = 0
+    }
+
+    /// The identifiers that ask for exactly what is missing: the study when all is, else per
+    /// series the series or a list of its missing instances (at most 200 UIDs a request).
+    private func identifiers(_ state: StudyState) throws(CMRError) -> [(DataSet, Int)] {
+        func base(_ level: QueryLevel) -> [QueryKey] {
+            var keys = [QueryKey(.studyInstanceUID, state.studyUID)]
+            if request.query.model == .patient, let p = state.patientID { keys.append(QueryKey(.patientID, p)) }
+            return keys
+        }
+        func identifier(_ level: QueryLevel, _ keys: [QueryKey]) throws(CMRError) -> DataSet {
+            var ds = DataSet()
+            ds.setString(.queryRetrieveLevel, level.dicomValue)
+            for k in keys { ds.setString(k.tag, k.value ?? "") }
+            return ds
+        }
+        if state.missing.count == state.total {
+            return [(try identifier(.study, base(.study)), state.total)]
+        }
+        let bySeries = Dictionary(grouping: state.missing.values, by: \.seriesUID)
+        var out: [(DataSet, Int)] = []
+        for (series, items) in bySeries.sorted(by: { $0.key < $1.key }) {
+            let keys = base(.series) + [QueryKey(.seriesInstanceUID, series)]
+            let uids = items.map(\.sopInstanceUID).sorted()
+            for start in stride(from: 0, to: uids.count, by: 200) {
+                let chunk = uids[start..<min(uids.count, start + 200)]
+                var ds = try identifier(.image, keys)
+                ds.setStrings(.sopInstanceUID, Array(chunk))
+                out.append((ds, chunk.count))
+            }
+        }
+        return out
+    }
+
+    private func retrieve(_ state: inout StudyState, scp: StorageSCP?) throws(CMRError) {
+        defer { settle(&state) }
+        let model = request.query.model
+        let a: Association
+        if scp != nil {
+            a = try peer.associate(dimseTimeout: request.moveTimeout) { p in
+                p.propose(model.moveUID, transferSyntaxes: [TransferSyntax.explicitVRLittleEndianUID, TransferSyntax.implicitVRLittleEndianUID])
+            }
+        } else {
+            a = try peer.associate { p in RetrieveContexts.proposeGet(model.getUID, into: &p) }
+        }
+        lock.withLock { associations += 1 }
+        let requests = try identifiers(state)
+        try peer.using(a) {
+            for (identifier, count) in requests {
+                var receivedHere = 0
+                let final: DIMSEResponse
+                if case .move(let listen) = request.method, let scp {
+                    final = try a.move(identifier, informationModel: model.moveUID, destination: listen.aeTitle) { _ in
+                        receivedHere += self.drain(scp, &state)
+                    }
+                    receivedHere += drain(scp, &state)
+                } else {
+                    final = try a.get(identifier, informationModel: model.getUID, into: staging, durable: false) { instance, status in
+                        self.stage(instance, ok: status.isSuccessOrWarning, &state)
+                        receivedHere += 1
+                    }
+                }
+                check(final, asked: count, written: receivedHere, &state)
+            }
+        }
+    }
+
+    /// Places what the move destination received since the last call; returns how many.
+    private func drain(_ scp: StorageSCP, _ state: inout StudyState) -> Int {
+        let all = scp.received
+        let new = all.dropFirst(movedSeen)
+        movedSeen = all.count
+        for instance in new { received(instance, ok: true, &state) }
+        return new.count
+    }
+
+    /// Compares the final response's sub-operation counts with what was asked for and written.
+    private func check(_ final: DIMSEResponse, asked: Int, written: Int, _ state: inout StudyState) {
+        let counts = final.command.subOperations
+        let completed = Int(counts?.completed ?? 0), failed = Int(counts?.failed ?? 0), warning = Int(counts?.warning ?? 0)
+        state.subOperationFailures += failed
+        if !final.status.isSuccessOrWarning {
+            state.notes.append("study \(state.studyUID): the peer ended the retrieve with status \(final.status.hex)" + (final.errorComment.map { " (\($0))" } ?? ""))
+        }
+        if failed > 0 || completed + warning != asked || written != asked {
+            state.notes.append("study \(state.studyUID): asked for \(asked), the peer reports \(completed) completed, \(failed) failed, \(warning) warning; \(written) written")
+        }
+    }
+
+    /// C-GET: hands a received (unsynced) file to the group commit, which links it into place
+    /// once a batch is durable; `published` then records it.
+    private func stage(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
+        guard let commit, ok, let size = FileIdentity(path: instance.path)?.size else { return received(instance, ok: ok, &state) }
+        let relative = relativePath(instance, state)
+        var r = record(instance, state)
+        r.path = request.output + "/" + relative
+        let folder = (r.path as NSString).deletingLastPathComponent
+        if !folders.contains(folder) {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            folders.insert(folder)
+        }
+        let token: Int = lock.withLock {
+            nextToken += 1
+            staged[nextToken] = r
+            return nextToken
+        }
+        commit.stage(GroupCommit.Staged(temporary: instance.path, path: r.path, overwrite: false, bytes: size, token: token))
+    }
+
+    /// A staged file is in place (or was not placed: `exists` when the name was taken).
+    private func published(token: Int, error: Error?) {
+        guard var r = lock.withLock({ staged.removeValue(forKey: token) }) else { return }
+        if let error {
+            if FileManager.default.fileExists(atPath: r.path) {
+                r.status = .exists
+            } else {
+                r.status = .failed
+                r.comment = "\(error)"
+                r.exitStatus = 74
+            }
+        } else if let d = FileDigest.sha256(r.path) {
+            r.sha256 = d.hex
+            r.bytes = d.size
+        }
+        lock.withLock { finished.append(r) }
+        onRecord(r)
+    }
+
+    /// Commits what is staged, waits for the records, and moves them into the study's state.
+    private func settle(_ state: inout StudyState) {
+        guard let commit else { return }
+        commit.flush()
+        finishing.wait()
+        let done: [TransferRecord] = lock.withLock { defer { finished = [] }; return finished }
+        for r in done {
+            state.records.append(r)
+            if r.status != .failed, let sop = r.sopInstanceUID { state.missing[sop] = nil }
+        }
+    }
+
+    private func relativePath(_ instance: ReceivedInstance, _ state: StudyState) -> String {
+        if let e = state.missing[instance.sopInstanceUID] { return e.relativePath }
+        // Not listed by C-FIND (added since, or a peer that lists less): name it from the file.
+        let ids = ReceivedFileIdentity(path: instance.path)
+        return request.layout.relativePath(patientID: ids.patientID ?? state.patientID, studyUID: ids.studyUID ?? state.studyUID,
+                                           seriesUID: ids.seriesUID, sopInstanceUID: instance.sopInstanceUID)
+    }
+
+    private func record(_ instance: ReceivedInstance, _ state: StudyState) -> TransferRecord {
+        var r = TransferRecord(path: instance.path, status: .received, attempts: state.attempt)
+        r.sopInstanceUID = instance.sopInstanceUID
+        r.sopClassUID = instance.sopClassUID
+        r.studyInstanceUID = state.studyUID
+        r.transferSyntax = instance.transferSyntaxUID
+        return r
+    }
+
+    /// Moves one received instance from staging into the layout and records it.
+    private func received(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
+        var r = record(instance, state)
+        guard ok, FileManager.default.fileExists(atPath: instance.path) else {
+            r.status = .failed
+            r.comment = "could not be written"
+            r.exitStatus = 74
+            state.records.append(r)
+            onRecord(r)
+            return
+        }
+        let relative = relativePath(instance, state)
+        let final = request.output + "/" + relative
+        r.path = final
+        do {
+            switch try FilePlacement.place(instance.path, at: final) {
+            case .placed:
+                if let d = FileDigest.sha256(final) {
+                    r.sha256 = d.hex
+                    r.bytes = d.size
+                }
+            case .exists:
+                r.status = .exists
+            }
+            state.missing[instance.sopInstanceUID] = nil
+        } catch {
+            r.status = .failed
+            r.comment = error.message
+            r.exitStatus = error.exitStatus
+        }
+        state.records.append(r)
+        onRecord(r)
+    }
+}
+
+/// Patient ID, study and series UIDs of a received file (read up to the series UID only).
+struct ReceivedFileIdentity {
+    var patientID: String?
+    var studyUID: String?
+    var seriesUID: String?
+
+    init(path: String) {
+        let file = try? DICOMReader.read(contentsOf: path, options: ReadOptions(stopBeforeTag: Tag(0x0020, 0x0010)))
+        patientID = file?.dataSet.string(.patientID)
+        studyUID = file?.dataSet.string(.studyInstanceUID)
+        seriesUID = file?.dataSet.string(.seriesInstanceUID)
+    }
+}
