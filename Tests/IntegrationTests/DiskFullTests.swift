@@ -9,15 +9,13 @@ import Glibc
 /// status and a message naming the disk, leave no partial or temporary file, keep the audit chain
 /// intact, and a rerun once there is room must finish only what was missing (issue 9).
 final class DiskFullTests: XCTestCase {
-    var mounts: [String] = []
-
-    override func tearDown() {
-        for m in mounts { _ = try? Peers.run("/bin/umount", [m]) }
-        mounts = []
+    func smallDisk(_ dir: String, _ name: String, size: String) throws -> String {
+        try Self.smallDisk(self, dir, name, size: size)
     }
 
-    /// A tmpfs of `size` at a new folder under `dir` (needs root: the suite runs as root in CI).
-    func smallDisk(_ dir: String, _ name: String, size: String) throws -> String {
+    /// A tmpfs of `size` at a new folder under `dir`, unmounted when `test` ends (needs root: the
+    /// suite runs as root in CI, where its absence fails the test).
+    static func smallDisk(_ test: XCTestCase, _ dir: String, _ name: String, size: String) throws -> String {
         guard geteuid() == 0 else {
             _ = try Peers.missing("root, to mount a small tmpfs for the disk-full tests")
             throw XCTSkip("not root: cannot mount a tmpfs")
@@ -26,7 +24,7 @@ final class DiskFullTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let r = try Peers.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", path])
         guard r.status == 0 else { throw XCTSkip("mount failed: \(String(decoding: r.stderr, as: UTF8.self))") }
-        mounts.append(path)
+        test.addTeardownBlock { _ = try? Peers.run("/bin/umount", [path]) }
         return path
     }
 

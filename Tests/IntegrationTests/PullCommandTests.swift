@@ -178,6 +178,35 @@ final class PullCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/out").filter { $0.hasPrefix(".") }, [])
     }
 
+    /// A disk that fills up during a pull: non-zero, the report names exactly what arrived, no
+    /// partial or staging file left; with room, a rerun fetches only the rest.
+    func testPullIntoAFullDiskThenRerunWithRoom() throws {
+        let qr = try peer()
+        let dir = try Peers.temporaryFolder(self)
+        let study = Self.originals.keys.sorted()[1]
+        let disk = try DiskFullTests.smallDisk(self, dir, "disk", size: "16k")
+        let first = try cmr(["pull", "--from", qr.from, "--study", study, "--out", disk + "/out", "--report", dir + "/r1.jsonl"])
+        XCTAssertNotEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.err.contains("No space left on device") || first.err.contains("out of resources"), first.err)
+        let arrived = Self.dcmFiles(disk + "/out")
+        XCTAssertLessThan(arrived.count, Self.originals[study]!.count)
+        let allFiles = (FileManager.default.enumerator(atPath: disk + "/out")?.allObjects as? [String] ?? [])
+        XCTAssertFalse(allFiles.contains { $0.contains(".cmr-") }, "staging or temporary files left: \(allFiles)")
+        for f in arrived { XCTAssertNoThrow(try DICOMReader.read(contentsOf: f), f) }
+        let report = try Self.reportLines(dir + "/r1.jsonl")
+        let received = report.dropLast().filter { $0["status"] as? String == "received" }.count
+        XCTAssertEqual(received, arrived.count, "the report names exactly what arrived")
+        XCTAssertEqual((report.last?["summary"] as? [String: Any])?["exitStatus"] as? Int, Int(first.status))
+
+        XCTAssertEqual(try Peers.run("/bin/mount", ["-o", "remount,size=4m", disk]).status, 0)
+        let again = try cmr(["pull", "--from", qr.from, "--study", study, "--out", disk + "/out", "--report", dir + "/r2.jsonl"])
+        XCTAssertEqual(again.status, 0, again.err)
+        let report2 = try Self.reportLines(dir + "/r2.jsonl").dropLast()
+        XCTAssertEqual(report2.filter { $0["status"] as? String == "exists" }.count, arrived.count)
+        XCTAssertEqual(report2.filter { $0["status"] as? String == "received" }.count, Self.originals[study]!.count - arrived.count)
+        XCTAssertEqual(Self.dcmFiles(disk + "/out").count, Self.originals[study]!.count)
+    }
+
     func testPullViaMoveToOwnStorageSCP() throws {
         let qr = try peer()
         let dir = try Peers.temporaryFolder(self)

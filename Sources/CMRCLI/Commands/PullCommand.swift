@@ -101,6 +101,10 @@ enum PullCommand: CLICommand {
         if let reportPath { try TransferReportWriter.write(result.records, summary: result.summary, to: reportPath, overwrite: inv.flag("overwrite")) }
         if json { inv.output.line(TransferReportWriter.summaryLine(result.summary)) }
         for study in result.studies { for note in study.notes { inv.diagnostics.note(note) } }
+        // Each instance not received, with why (the first 20; the report has them all).
+        let failed = result.records.filter { $0.status == .failed }
+        for r in failed.prefix(20) { inv.diagnostics.error("\(r.sopInstanceUID ?? r.path): \(r.comment ?? "not received")") }
+        if failed.count > 20 { inv.diagnostics.error("and \(failed.count - 20) more not received", hint: "--report FILE lists every instance") }
         let s = result.summary
         if result.studies.isEmpty && result.stoppedBy == nil {
             inv.diagnostics.error("no study matched the query on \(peer.description)", hint: "check the keys with cmr query")

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import CMRCrypto
+import DICOMCoding
 
 /// Where `cmr pull` and `cmr listen` put a received instance under `--out DIR`:
 /// `tree` is `DIR/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm`,
@@ -67,7 +68,7 @@ public enum FilePlacement {
     public enum Outcome: Sendable, Equatable { case placed, exists }
 
     public static func place(_ staged: String, at final: String) throws(CMRError) -> Outcome {
-        let folder = (final as NSString).deletingLastPathComponent
+        let folder = FilePath.directory(of: final)
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw CMRError(.cannotCreateOutput, "\(folder): cannot create the folder: \(error.localizedDescription)")

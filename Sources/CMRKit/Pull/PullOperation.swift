@@ -295,7 +295,7 @@ public final class PullOperation: @unchecked Sendable {
                 } else {
                     final = try a.get(identifier, informationModel: model.getUID, into: staging, durable: false) { instance, status in
                         self.stage(instance, ok: status.isSuccessOrWarning, &state)
-                        receivedHere += 1
+                        if status.isSuccessOrWarning { receivedHere += 1 }
                     }
                 }
                 check(final, asked: count, written: receivedHere, &state)
@@ -332,7 +332,7 @@ public final class PullOperation: @unchecked Sendable {
         let relative = relativePath(instance, state)
         var r = record(instance, state)
         r.path = request.output + "/" + relative
-        let folder = (r.path as NSString).deletingLastPathComponent
+        let folder = FilePath.directory(of: r.path)
         if !folders.contains(folder) {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             folders.insert(folder)
@@ -398,7 +398,7 @@ public final class PullOperation: @unchecked Sendable {
         var r = record(instance, state)
         guard ok, FileManager.default.fileExists(atPath: instance.path) else {
             r.status = .failed
-            r.comment = "could not be written"
+            r.comment = "could not be written" + (instance.failure.map { ": \($0)" } ?? "")
             r.exitStatus = 74
             state.records.append(r)
             onRecord(r)

@@ -39,7 +39,8 @@ extension Association {
                 try sendCommand(.response(to: command, status: status, errorComment: instance.failure), contextID: contextID)
                 onInstance(ReceivedInstance(path: instance.path, sopClassUID: command.affectedSOPClassUID ?? "",
                                             sopInstanceUID: command.affectedSOPInstanceUID ?? "",
-                                            transferSyntaxUID: transferSyntax(of: contextID), callingAETitle: calling), status)
+                                            transferSyntaxUID: transferSyntax(of: contextID), callingAETitle: calling,
+                                            failure: instance.failure), status)
             case .cGetRSP? where command.messageIDBeingRespondedTo == rq.messageID:
                 let response = DIMSEResponse(command: command, dataSet: data)
                 if response.status.isPending { onPending(response); continue }

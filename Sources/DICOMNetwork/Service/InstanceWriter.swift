@@ -75,4 +75,6 @@ public struct ReceivedInstance: Sendable, Equatable {
     public var sopInstanceUID: String
     public var transferSyntaxUID: String
     public var callingAETitle: String
+    /// Why the instance could not be written (it was answered with a failure status), or nil.
+    public var failure: String? = nil
 }
