@@ -207,6 +207,33 @@ final class PullCommandTests: XCTestCase {
         XCTAssertEqual(Self.dcmFiles(disk + "/out").count, Self.originals[study]!.count)
     }
 
+    /// The connection cut in the middle of a C-GET sub-operation (inside a C-STORE coming back):
+    /// non-zero, the report names exactly the files on disk, nothing partial; a rerun completes.
+    func testCutDuringCGetSubOperation() throws {
+        let qr = try peer()
+        let dir = try Peers.temporaryFolder(self)
+        let study = Self.originals.keys.sorted()[0]
+        let proxy = try FaultProxy(to: qr.port, fault: .cut, direction: .toClient, after: 20_000)
+        defer { proxy.stop() }
+        let from = "dicom://QRSCP@127.0.0.1:\(proxy.port)"
+        let first = try cmr(["pull", "--from", from, "--study", study, "--out", dir + "/out", "--retries", "0", "--report", dir + "/r1.jsonl"])
+        XCTAssertTrue(proxy.hasFired)
+        XCTAssertNotEqual(first.status, 0, first.err)
+        let arrived = Self.dcmFiles(dir + "/out")
+        let all = (FileManager.default.enumerator(atPath: dir + "/out")?.allObjects as? [String] ?? [])
+        XCTAssertFalse(all.contains { $0.contains(".cmr-") }, "staging or temporary files left: \(all)")
+        for f in arrived { XCTAssertNoThrow(try DICOMReader.read(contentsOf: f), f) }
+        let report = try Self.reportLines(dir + "/r1.jsonl")
+        XCTAssertEqual(report.dropLast().filter { $0["status"] as? String == "received" }.count, arrived.count)
+        XCTAssertLessThan(arrived.count, Self.originals[study]!.count)
+        proxy.dropConnections()
+        let again = try cmr(["pull", "--from", from, "--study", study, "--out", dir + "/out", "--report", dir + "/r2.jsonl"])
+        XCTAssertEqual(again.status, 0, again.err)
+        let report2 = try Self.reportLines(dir + "/r2.jsonl").dropLast()
+        XCTAssertEqual(report2.filter { $0["status"] as? String == "exists" }.count, arrived.count)
+        XCTAssertEqual(Self.dcmFiles(dir + "/out").count, Self.originals[study]!.count)
+    }
+
     func testPullViaMoveToOwnStorageSCP() throws {
         let qr = try peer()
         let dir = try Peers.temporaryFolder(self)
