@@ -32,15 +32,8 @@ final class ShareServeTests: XCTestCase {
         let later = try grant(["--not-before", "2099-01-01"])
 
         // The server holds only the public key.
-        let port = try DIMSEInteropTests.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: cmr)
-        server.arguments = ["share", "serve", "--root", dir + "/deid", "--listen", "127.0.0.1:\(port)", "--pub", dir + "/share.pub"]
-        server.environment = ProcessInfo.processInfo.environment.merging(["CMR_AUDIT_LOG": dir + "/audit.log", "CMR_SHARE_DIR": dir + "/share"]) { $1 }
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, base) = try Self.startServer(cmr, dir, curl: curl)
         defer { if server.isRunning { server.terminate() } }
-        let base = "http://127.0.0.1:\(port)"
         func get(_ path: String, token: String?, out: String = "/dev/null") throws -> (code: String, headers: String) {
             var args = ["-s", "--max-time", "20", "-D", "-", "-o", out, "-w", "%{http_code}"]
             if let token { args += ["-H", "Authorization: Bearer " + token] }
@@ -48,9 +41,6 @@ final class ShareServeTests: XCTestCase {
             let text = String(decoding: r.stdout, as: UTF8.self)
             return (String(text.suffix(3)), text)
         }
-        var up = false
-        for _ in 0..<100 where !up { up = (try? get("/s", token: nil).code) == "200"; if !up { usleep(100_000) } }
-        XCTAssertTrue(up, "the server did not come up")
 
         let page = try get("/s", token: nil)
         XCTAssertTrue(page.headers.lowercased().contains("cache-control: no-store"), page.headers)
@@ -110,5 +100,28 @@ final class ShareServeTests: XCTestCase {
         let status = try run(["share", "status", view.id])
         XCTAssertEqual(status.status, 0, status.err)
         XCTAssertTrue(status.out.contains("127.0.0.1"), status.out)
+    }
+}
+
+extension ShareServeTests {
+    /// Starts `cmr share serve` on a free loopback port for the set-up under `dir` (studies in
+    /// `deid`, verifier key `share.pub`, share folder `share`, log `audit.log`) and waits until the
+    /// viewer page answers; returns the process and the base URL.
+    static func startServer(_ cmr: String, _ dir: String, curl: String) throws -> (process: Process, base: String) {
+        let port = try DIMSEInteropTests.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: cmr)
+        server.arguments = ["share", "serve", "--root", dir + "/deid", "--listen", "127.0.0.1:\(port)", "--pub", dir + "/share.pub"]
+        server.environment = ProcessInfo.processInfo.environment.merging(["CMR_AUDIT_LOG": dir + "/audit.log", "CMR_SHARE_DIR": dir + "/share"]) { $1 }
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let base = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? Peers.run(curl, ["-s", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", base + "/s"]).out) == "200"
+            if !up { usleep(100_000) }
+        }
+        if !up { server.terminate(); server.waitUntilExit(); XCTFail("the server did not come up") }
+        return (server, base)
     }
 }

@@ -76,8 +76,8 @@ public enum ViewerPage {
         #viewer{position:fixed;top:44px;left:0;right:0;bottom:0;user-select:none;-webkit-user-select:none;background:#000}
         #stage{position:absolute;inset:0 0 52px 0;display:flex;align-items:center;justify-content:center;overflow:hidden;touch-action:none}
         #stage.native{overflow:auto;align-items:flex-start;justify-content:flex-start}
-        #frame{max-width:100%;max-height:100%;object-fit:contain;pointer-events:none}
-        #stage.native #frame{max-width:none;max-height:none}
+        #frame{width:100%;height:100%;object-fit:contain;pointer-events:none}
+        #stage.native #frame{width:auto;height:auto}
         #overlay{position:absolute;left:8px;top:6px;font:13px/1.3 ui-monospace,monospace;color:#ddd;text-shadow:0 0 3px #000;pointer-events:none;white-space:pre}
         #tools{position:absolute;left:0;right:0;bottom:0;height:52px;display:flex;gap:6px;align-items:center;padding:0 8px;overflow-x:auto;background:#000c}
         #tools button{flex:none}
