@@ -91,6 +91,10 @@ final class ShareServeTests: XCTestCase {
         func event(_ r: [String: Any]) -> String { ((r["event"] as? [String: Any])?["code"] as? String) ?? "" }
         func outcome(_ r: [String: Any]) -> String { ((r["outcome"] as? [String: Any])?["message"] as? String) ?? "" }
         let refused = records.filter { event($0) == "110114" }.map(outcome)
+        func grantOf(_ r: [String: Any]) -> String? { (r["details"] as? [String: Any])?["grant"] as? String }
+        let revokedRecord = records.first { event($0) == "110114" && outcome($0) == "revoked" }
+        XCTAssertEqual(revokedRecord.flatMap(grantOf), download.id, "a refusal of a genuine grant names it")
+        XCTAssertNil(records.first { event($0) == "110114" && outcome($0) == "bad-signature" }.flatMap(grantOf))
         for reason in ["out-of-scope", "malformed", "bad-signature", "not-yet-valid", "uses-exhausted", "revoked"] {
             XCTAssertTrue(refused.contains(reason), "no refusal recorded as \(reason): \(refused)")
         }

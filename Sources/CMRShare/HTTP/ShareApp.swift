@@ -139,7 +139,14 @@ public struct ShareApp: Sendable {
             guard let token = Self.bearerToken(request) else { throw .grant(.malformed("no bearer token in Authorization")) }
             switch verify(token) {
             case .success(let g): grant = g
-            case .failure(let refusal): throw .grant(refusal)
+            case .failure(let refusal):
+                // The signature held (the grant is real but revoked, expired, early or used up):
+                // record which grant was refused. Otherwise the claims are not to be trusted.
+                switch refusal {
+                case .revoked, .expired, .notYetValid, .usesExhausted: access.grantID = ShareToken.unverifiedGrant(token)?.id
+                default: break
+                }
+                throw .grant(refusal)
             }
         }
         access.grantID = grant.id
