@@ -25,7 +25,7 @@ final class HelpTests: XCTestCase {
               render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
             Move data between systems:
-              send        Send DICOM files to a PACS or other storage SCP (C-STORE)
+              send        Send DICOM files to a PACS (C-STORE) or DICOMweb (STOW-RS)
               echo        Check that a DICOM peer answers (C-ECHO), like ping
               share       Share a study by a signed, expiring, revocable link
 
