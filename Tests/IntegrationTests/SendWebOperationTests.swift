@@ -113,6 +113,19 @@ final class SendWebOperationTests: XCTestCase {
         XCTAssertTrue(result.summary.stoppedBecause?.contains("HTTP 502") == true, result.summary.stoppedBecause ?? "")
     }
 
+    func testDeadlineCutsARetryAfterPauseWith75() throws {
+        let f = try fixture()
+        let server = CannedServer(known: f.known) { _, _, _ in .init(status: 503, headers: ["Retry-After": "30"]) }
+        var r = request(f, server)
+        r.deadline = Deadline(seconds: 0.5)
+        let started = Date()
+        let result = try SendOperation(r).run(readStdin: { [] })
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the 30 s pause was cut to the deadline")
+        XCTAssertEqual(result.exitStatus, 75)
+        XCTAssertEqual(result.summary.failed, 6)
+        XCTAssertTrue(result.summary.stoppedBecause?.contains("deadline") == true, result.summary.stoppedBecause ?? "")
+    }
+
     func testTokenCommandRunsAgainOn401() throws {
         let f = try fixture()
         let counter = f.dir + "/runs"
