@@ -144,6 +144,9 @@ final class SendWebTests: XCTestCase {
         XCTAssertTrue(plain.err.contains("unencrypted") && plain.err.contains("--allow-insecure"), plain.err)
         let inURL = try cmr(s, ["send", "--to", "https://u:p@192.0.2.1/dicom-web", s.dir + "/in"])
         XCTAssertEqual(inURL.status, 64, inURL.err)
+        let mixed = try cmr(s, ["send", "--to", "dicom://PACS@192.0.2.1:104", "--user-file", s.userFile, s.dir + "/in"])
+        XCTAssertEqual(mixed.status, 64, mixed.err)
+        XCTAssertTrue(mixed.err.contains("--user-file applies to DICOMweb"), mixed.err)
     }
 
     /// Orthanc stopped after the first batches: the report names what was stored and what not

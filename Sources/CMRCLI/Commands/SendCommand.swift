@@ -134,6 +134,11 @@ enum SendCommand: CLICommand {
         request.resume = inv.flag("resume")
         request.waitLock = try inv.seconds("wait-lock") ?? 0
         request.nulSeparated = inv.flag("null")
+        let webOnly = ["batch-count", "batch-bytes", "token-file", "token-command", "user-file"].filter { inv.value($0) != nil }
+            + (inv.flag("allow-insecure") ? ["allow-insecure"] : [])
+        if case .dimse = destination, let first = webOnly.first {
+            throw CMRError(.usage, "--\(first) applies to DICOMweb destinations (https://…), not to \(to)")
+        }
         if case .web = destination {
             request.web.credentials = try inv.webCredentialSource()
             request.web.allowInsecure = inv.flag("allow-insecure")
