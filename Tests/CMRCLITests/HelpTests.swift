@@ -25,7 +25,7 @@ final class HelpTests: XCTestCase {
               render      Render DICOM frames as PNG images, thumbnails or a contact sheet
 
             Move data between systems:
-              send        Send DICOM files to a PACS or other storage SCP (C-STORE)
+              send        Send DICOM files to a PACS (C-STORE) or DICOMweb (STOW-RS)
               pull        Retrieve studies from a PACS into a folder (C-GET or C-MOVE)
               query       Find patients, studies, series or instances on a PACS (C-FIND)
               echo        Check that a DICOM peer answers (C-ECHO), like ping

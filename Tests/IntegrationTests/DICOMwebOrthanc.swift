@@ -114,3 +114,21 @@ final class OrthancPeer: @unchecked Sendable {
         return Int(UInt16(bigEndian: a.sin_port))
     }
 }
+
+/// One Orthanc for a test class: `start()` in the class's `setUp`, `stop()` in its `tearDown`,
+/// `use()` in each test (a skip when it could not be started, a failure in CI).
+final class OrthancSlot: @unchecked Sendable {
+    private var peer: OrthancPeer?
+    private var error: Error?
+
+    func start() {
+        do { peer = try OrthancPeer.start() } catch let e { error = e }
+    }
+
+    func stop() {
+        peer?.stop()
+        peer = nil
+    }
+
+    func use() throws -> OrthancPeer { try OrthancPeer.use(peer, error) }
+}

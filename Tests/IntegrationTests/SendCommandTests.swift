@@ -13,14 +13,14 @@ final class SendCommandTests: XCTestCase {
     typealias Scratch = TransferScratch
 
     func testSendStoresEveryFileUnchangedThenRerunSkipsAll() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
         let files = try synth(s, s.dir + "/in", ["--patients", "2", "--series", "CT,MR", "--instances", "3", "--rows", "32", "--columns", "32"])
         let r = try cmr(s, ["send", "--to", url(peer), "--report", s.dir + "/report.jsonl", "--associations", "2", s.dir + "/in"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.err, "", "quiet by default")
-        let (records, summary) = try report(s.dir + "/report.jsonl")
+        let (records, summary) = try transferReport(s.dir + "/report.jsonl")
         XCTAssertEqual(records.count, files.count)
         XCTAssertEqual(summary["stored"] as? Int, files.count)
         XCTAssertEqual(summary["exitStatus"] as? Int, 0)
@@ -63,7 +63,7 @@ final class SendCommandTests: XCTestCase {
     /// A file over 1 MiB is hashed while it is sent: the report and the journal still have its
     /// digest (the one sha256sum gives), so the rerun skips it.
     func testLargeFileHashedDuringTransferIsJournaled() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
         let file = try synth(s, s.dir + "/in", ["--patients", "1", "--instances", "1", "--rows", "512", "--columns", "512", "--frames", "3"])[0]
@@ -76,7 +76,7 @@ final class SendCommandTests: XCTestCase {
     }
 
     func testEchoAnswersAndUnreachableIs69() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
         let ok = try cmr(s, ["echo", "--count", "2", "--interval", "0.05", url(peer)])
@@ -90,12 +90,13 @@ final class SendCommandTests: XCTestCase {
         let sendDown = try cmr(s, ["send", "--to", "dicom://X@127.0.0.1:\(try DIMSEInteropTests.freePort())", "--retries", "1",
                                    try synth(s, s.dir + "/one", ["--patients", "1", "--instances", "1"])[0]])
         XCTAssertEqual(sendDown.status, 69, sendDown.err)
-        XCTAssertEqual(try cmr(s, ["send", "--to", "https://example.org/dicom-web", s.dir + "/one"]).status, 64)
+        // DICOMweb is SendWebTests' subject; plain http to another host is refused before any network.
+        XCTAssertEqual(try cmr(s, ["send", "--to", "http://192.0.2.1/dicom-web", s.dir + "/one"]).status, 77)
     }
 
     /// storescp does not check the called AE title: cmr's own storage SCP does, in process.
     func testWrongCalledAETitleIs77WithTheReason() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let file = try synth(s, s.dir + "/in", ["--patients", "1", "--instances", "1"])[0]
         let scp = StorageSCP(directory: s.dir + "/scp", aeTitle: "RIGHT")
         let listener = try SocketListener(host: "127.0.0.1", port: 0)
@@ -107,14 +108,14 @@ final class SendCommandTests: XCTestCase {
         let send = try cmr(s, ["send", "--to", "dicom://WRONG@127.0.0.1:\(listener.port)", "--report", s.dir + "/r.jsonl", file])
         XCTAssertEqual(send.status, 77, send.err)
         XCTAssertTrue(send.err.contains("called AE title not recognized"), send.err)
-        let (records, summary) = try report(s.dir + "/r.jsonl")
+        let (records, summary) = try transferReport(s.dir + "/r.jsonl")
         XCTAssertEqual(records.first?["status"] as? String, "failed")
         XCTAssertEqual(summary["exitStatus"] as? Int, 77)
     }
 
     /// storescp +xi accepts implicit VR little endian only: explicit, deflated and RLE files are transcoded.
     func testRefusedSyntaxIsTranscoded() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp(["+xi"])
         defer { DIMSEInteropTests.stop(peer) }
         let explicit = try synth(s, s.dir + "/in/explicit", ["--patients", "1", "--instances", "1", "--rows", "32", "--columns", "32"])[0]
@@ -125,7 +126,7 @@ final class SendCommandTests: XCTestCase {
         XCTAssertEqual(try Peers.run(try Peers.tool("/usr/bin/dcmcrle"), [rleSource, rle]).status, 0)
         let r = try cmr(s, ["send", "--to", url(peer), "--report", s.dir + "/r.jsonl", explicit, deflated, rle])
         XCTAssertEqual(r.status, 0, r.err)
-        let (records, _) = try report(s.dir + "/r.jsonl")
+        let (records, _) = try transferReport(s.dir + "/r.jsonl")
         XCTAssertEqual(records.map { $0["transcodedFrom"] as? String },
                        ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.5"])
         XCTAssertEqual(Set(records.map { $0["transferSyntax"] as? String }), ["1.2.840.10008.1.2"])
@@ -155,7 +156,7 @@ final class SendCommandTests: XCTestCase {
     }
 
     func testPeerKilledMidTransferThenRerunSendsOnlyTheRest() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let files = try synth(s, s.dir + "/in", ["--patients", "1", "--series", "CT", "--instances", "100", "--rows", "64", "--columns", "64"])
         var peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
@@ -167,7 +168,7 @@ final class SendCommandTests: XCTestCase {
         kill(peer.process.processIdentifier, SIGKILL)
         run.waitUntilExit()
         XCTAssertEqual(run.terminationStatus, 1, "partial: some stored, then the peer went away")
-        let (records, summary) = try report(s.dir + "/r1.jsonl")
+        let (records, summary) = try transferReport(s.dir + "/r1.jsonl")
         XCTAssertEqual(records.count, files.count)
         let stored = Set(records.filter { $0["status"] as? String == "stored" }.compactMap { $0["sopInstanceUID"] as? String })
         let failed = records.filter { $0["status"] as? String == "failed" }
@@ -184,14 +185,14 @@ final class SendCommandTests: XCTestCase {
         peer = try DIMSEInteropTests.startStorescp()
         let rerun = try cmr(s, ["send", "--to", url(peer), "--journal", journal, "--report", s.dir + "/r2.jsonl", s.dir + "/in"])
         XCTAssertEqual(rerun.status, 0, rerun.err)
-        let (_, summary2) = try report(s.dir + "/r2.jsonl")
+        let (_, summary2) = try transferReport(s.dir + "/r2.jsonl")
         XCTAssertEqual(summary2["skipped"] as? Int, stored.count)
         XCTAssertEqual(summary2["stored"] as? Int, failed.count)
         XCTAssertEqual(received(peer).count, failed.count)
     }
 
     func testSecondRunOnTheSameJournalIs75() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
         _ = try synth(s, s.dir + "/in", ["--patients", "1", "--series", "CT", "--instances", "20", "--rows", "64", "--columns", "64"])
@@ -207,7 +208,7 @@ final class SendCommandTests: XCTestCase {
     }
 
     func testDeadlineAgainstASlowPeerIs75() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp(["--sleep-during", "3"])
         defer { DIMSEInteropTests.stop(peer) }
         _ = try synth(s, s.dir + "/in", ["--patients", "1", "--series", "CT", "--instances", "2", "--rows", "32", "--columns", "32"])
@@ -215,7 +216,7 @@ final class SendCommandTests: XCTestCase {
         let r = try cmr(s, ["send", "--to", url(peer), "--deadline", "1s", "--report", s.dir + "/r.jsonl", s.dir + "/in"])
         XCTAssertEqual(r.status, 75, r.err)
         XCTAssertLessThan(Date().timeIntervalSince(t0), 2.5)
-        let (records, summary) = try report(s.dir + "/r.jsonl")
+        let (records, summary) = try transferReport(s.dir + "/r.jsonl")
         XCTAssertEqual(records.filter { $0["status"] as? String == "failed" }.count, 2)
         XCTAssertTrue((summary["stoppedBecause"] as? String)?.contains("deadline") == true, "\(summary)")
     }

@@ -9,7 +9,7 @@ import XCTest
 final class TransferFaultTests: XCTestCase {
     func run(_ fault: FaultProxy.Fault, _ direction: FaultProxy.Direction = .toPeer, after: Int, retries: Int = 0,
              extra: [String] = [], expect: Int32, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
         let files = try synth(s, s.dir + "/in", ["--patients", "2", "--series", "CT,MR", "--instances", "10",
@@ -25,7 +25,7 @@ final class TransferFaultTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "bounded by the timeouts", file: file, line: line)
 
         // The report: everything it calls stored is on the peer; at most one more (in flight) is there too.
-        let (records, summary) = try report(s.dir + "/r1.jsonl")
+        let (records, summary) = try transferReport(s.dir + "/r1.jsonl")
         XCTAssertEqual(records.count, 40, file: file, line: line)
         let stored = Set(records.filter { ["stored", "warning"].contains($0["status"] as? String) }.compactMap { $0["sopInstanceUID"] as? String })
         let onPeer = received(peer)
@@ -38,7 +38,7 @@ final class TransferFaultTests: XCTestCase {
         proxy.dropConnections()
         let again = try cmr(s, ["send", "--to", "dicom://STORESCP@127.0.0.1:\(proxy.port)", "--report", s.dir + "/r2.jsonl", s.dir + "/in"])
         XCTAssertEqual(again.status, 0, again.err, file: file, line: line)
-        let (records2, _) = try report(s.dir + "/r2.jsonl")
+        let (records2, _) = try transferReport(s.dir + "/r2.jsonl")
         XCTAssertEqual(records2.filter { $0["status"] as? String == "skipped" }.count, stored.count, file: file, line: line)
         XCTAssertEqual(records2.filter { $0["status"] as? String == "stored" }.count, 40 - stored.count, file: file, line: line)
         XCTAssertEqual(received(peer).count, 40, file: file, line: line)
@@ -54,7 +54,7 @@ final class TransferFaultTests: XCTestCase {
 
     /// The same cut with retries: the next association goes through and everything is stored (0).
     func testCutDuringAssociationThenRetrySucceeds() throws {
-        let s = try scratch()
+        let s = try transferScratch()
         let peer = try DIMSEInteropTests.startStorescp()
         defer { DIMSEInteropTests.stop(peer) }
         _ = try synth(s, s.dir + "/in", ["--patients", "1", "--series", "CT", "--instances", "5", "--rows", "16", "--columns", "16"])
@@ -63,7 +63,7 @@ final class TransferFaultTests: XCTestCase {
         let r = try cmr(s, ["send", "--to", "dicom://STORESCP@127.0.0.1:\(proxy.port)", "--retries", "2", "--report", s.dir + "/r.jsonl", s.dir + "/in"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(proxy.hasFired)
-        let (records, _) = try report(s.dir + "/r.jsonl")
+        let (records, _) = try transferReport(s.dir + "/r.jsonl")
         XCTAssertEqual(records.filter { $0["status"] as? String == "stored" }.count, 5)
     }
 

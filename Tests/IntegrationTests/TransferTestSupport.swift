@@ -11,7 +11,7 @@ struct TransferScratch {
 /// What the `cmr send` tests share (SendCommandTests, TransferFaultTests).
 extension XCTestCase {
     /// A folder for the test with its own audit log, journal folder and fast retries.
-    func scratch() throws -> TransferScratch {
+    func transferScratch() throws -> TransferScratch {
         let dir = try Peers.temporaryFolder(self)
         return TransferScratch(dir: dir, environment: ["CMR_AUDIT_LOG": dir + "/audit.log", "CMR_JOURNAL_DIR": dir + "/journal",
                                                "CMR_RETRY_BASE_SECONDS": "0.01"])
@@ -31,7 +31,7 @@ extension XCTestCase {
     func url(_ peer: DIMSEInteropTests.Peer, ae: String = "STORESCP") -> String { "dicom://\(ae)@127.0.0.1:\(peer.port)" }
 
     /// The report's records and summary.
-    func report(_ path: String) throws -> (records: [[String: Any]], summary: [String: Any]) {
+    func transferReport(_ path: String) throws -> (records: [[String: Any]], summary: [String: Any]) {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         return (objects.dropLast().map { $0 }, objects.last?["summary"] as? [String: Any] ?? [:])

@@ -1,12 +1,13 @@
 import Foundation
 import CMRKit
 
-/// `cmr send`: DICOM files to a storage SCP over DIMSE (C-STORE), cron-grade (docs/transfer.md).
+/// `cmr send`: DICOM files to a storage SCP over DIMSE (C-STORE) or to a DICOMweb service
+/// (STOW-RS), cron-grade (docs/transfer.md).
 enum SendCommand: CLICommand {
     static var spec: CommandSpec {
         CommandSpec(
             name: "send",
-            abstract: "Send DICOM files to a PACS or other storage SCP (C-STORE)",
+            abstract: "Send DICOM files to a PACS (C-STORE) or DICOMweb (STOW-RS)",
             discussion: """
                 Scans the files first (folders are searched; files that are not DICOM are skipped \
                 with a note; files without a Part 10 meta header fail), then proposes exactly the \
@@ -32,6 +33,20 @@ enum SendCommand: CLICommand {
                 associations at once (default 1; 2 to 4 speed up many small files). Quiet by \
                 default: errors and warnings only, a progress line on a terminal; the exit status \
                 tells cron what happened.
+
+                DICOMweb (--to https://host/dicom-web): files go as they are, in batches of \
+                --batch-count files and at most --batch-bytes bytes (default 50 and 64Mi), one \
+                STOW-RS request each, the body written to a temporary file first. The answer is \
+                read file by file: stored, warning (a Warning Reason such as B000), failed (a \
+                Failure Reason, or not acknowledged when the server answered an error); an error \
+                status with some files stored is a partial result (1). Retries as above, also on \
+                HTTP 408, 429 and 5xx, waiting what Retry-After asks (up to 60 s), sending again \
+                only what was not acknowledged. Credentials come from --token-file, \
+                --token-command (run again once on 401), --user-file or $CMR_TOKEN, never from \
+                the command line; plain http:// is refused (77) to anything but loopback without \
+                --allow-insecure. --associations N makes N requests at once; --dimse-timeout is \
+                the wait for the server's answer; --connect-timeout and --association-timeout do \
+                not apply.
                 """,
             examples: [
                 UsageExample("cmr send --to dicom://PACS@10.0.0.5:104 study/", "Send a folder of DICOM files."),
@@ -41,14 +56,16 @@ enum SendCommand: CLICommand {
                              "Four associations at once, at most 20 MB/s together, a JSON Lines report."),
                 UsageExample("*/10 * * * * cmr send --to dicom://PACS@pacs:104 --deadline 9m --log-format json /srv/outbox 2>>/var/log/cmr-send.log",
                              "A crontab line: every ten minutes, what is new in the outbox; overlapping runs wait for nothing (75)."),
+                UsageExample("CMR_TOKEN=$(cat /run/secrets/archive) cmr send --to https://archive.example.org/dicom-web --batch-count 20 out/",
+                             "Send over DICOMweb (STOW-RS), a bearer token from the environment, 20 files per request."),
                 UsageExample("cmr deidentify --mode deidentified --key-file site.key --out clean/ --print-paths in/ | cmr send --to dicom://ARCHIVE@archive:104 -",
                              "De-identify, then send what was written."),
             ],
             options: [
-                .value("to", valueName: "URL", help: "The destination: dicom://CALLED_AE@host:port (port 104 when omitted)."),
+                .value("to", valueName: "URL", help: "The destination: dicom://CALLED_AE@host:port (port 104 when omitted), or a DICOMweb service root https://host/path."),
                 .aeTitle,
             ] + OptionSpec.timeoutOptions + OptionSpec.retryOptions + [
-                .value("associations", valueName: "N", help: "Associations used at once, each over its share of the files (default 1).",
+                .value("associations", valueName: "N", help: "Associations (DICOMweb: requests) used at once, each over its share of the files (default 1).",
                        type: .integer(minimum: 1)),
                 .value("max-rate", valueName: "RATE", help: "At most RATE bytes per second for the whole run (10M, 500k, 1.5Mi)."),
                 .value("journal", valueName: "FILE", help: "The journal of acknowledged files (default: one per destination under $CMR_JOURNAL_DIR, $XDG_STATE_HOME/cmr/journal or ~/.local/state/cmr/journal).",
@@ -57,6 +74,10 @@ enum SendCommand: CLICommand {
                 .value("wait-lock", valueName: "SECONDS", help: "Wait this long for another run to the same destination to finish (default 0: fail with 75)."),
                 .value("transcode", valueName: "WHEN", help: "Re-encode files whose transfer syntax the peer refuses: auto (when cmr can) or never.",
                        completion: .choices(["auto", "never"]), default: "auto"),
+                .value("batch-count", valueName: "N", help: "DICOMweb: at most N files per STOW-RS request (default 50).",
+                       type: .integer(minimum: 1)),
+                .value("batch-bytes", valueName: "SIZE", help: "DICOMweb: at most SIZE bytes per STOW-RS request (default 64Mi; a larger file goes alone)."),
+            ] + OptionSpec.webOptions + [
                 .value("report", valueName: "FILE", help: "Write a JSON Lines report, one line per file and a summary line, to FILE.", completion: .file),
                 .flag("overwrite", help: "Replace the report file if it exists."),
                 .flag("null", short: "0", help: "Paths on standard input are separated by NUL characters, not newlines."),
@@ -71,7 +92,7 @@ enum SendCommand: CLICommand {
             exitStatuses: [
                 ExitStatusNote(0, "Every file was stored (warnings included) or skipped because the journal says the peer has it."),
                 ExitStatusNote(1, "Some files failed; the others were stored (the report names each)."),
-                ExitStatusNote(64, "The command line is wrong (an https:// destination: DICOMweb sending is not there yet)."),
+                ExitStatusNote(64, "The command line is wrong (credentials in the URL included)."),
                 ExitStatusNote(65, "The only input is not DICOM or has no Part 10 meta header."),
                 ExitStatusNote(66, "An input does not exist."),
                 ExitStatusNote(69, "The peer is unreachable or aborted, after the retries, and nothing was stored."),
@@ -79,8 +100,8 @@ enum SendCommand: CLICommand {
                 ExitStatusNote(74, "A write failed, or the audit record could not be appended."),
                 ExitStatusNote(75, "A timeout, the deadline, a busy peer, or another run holding the journal's lock ended the run; running again may work."),
                 ExitStatusNote(76, "The peer broke the DICOM protocol."),
-                ExitStatusNote(77, "The peer rejected the association permanently (the reason is printed), or accepts none of the files."),
-                ExitStatusNote(78, "No audit log location is set."),
+                ExitStatusNote(77, "The peer rejected the association permanently (the reason is printed), or accepts none of the files; DICOMweb: the server refused the credentials (401, 403), a secret file is readable by others, or plain http:// to a host that is not loopback without --allow-insecure."),
+                ExitStatusNote(78, "No audit log location is set; DICOMweb: the URL is no STOW-RS service (404, 405, a redirect), or --token-command failed."),
             ]
         )
     }
@@ -113,6 +134,22 @@ enum SendCommand: CLICommand {
         request.resume = inv.flag("resume")
         request.waitLock = try inv.seconds("wait-lock") ?? 0
         request.nulSeparated = inv.flag("null")
+        let webOnly = ["batch-count", "batch-bytes", "token-file", "token-command", "user-file"].filter { inv.value($0) != nil }
+            + (inv.flag("allow-insecure") ? ["allow-insecure"] : [])
+        if case .dimse = destination, let first = webOnly.first {
+            throw CMRError(.usage, "--\(first) applies to DICOMweb destinations (https://…), not to \(to)")
+        }
+        if case .web = destination {
+            request.web.credentials = try inv.webCredentialSource()
+            request.web.allowInsecure = inv.flag("allow-insecure")
+            if let n = inv.integer("batch-count") { request.web.batchCount = n }
+            if let text = inv.value("batch-bytes") {
+                guard let size = RateLimiter.parseRate(text), size >= 1, size < 1e15 else {
+                    throw CMRError(.usage, "--batch-bytes '\(text)' is not a size", hint: "bytes, e.g. 1000000, 16M, 64Mi")
+                }
+                request.web.batchBytes = Int64(size)
+            }
+        }
         request.journalPath = inv.value("journal")
             ?? TransferJournal.defaultFolder(environment: inv.environment).map { TransferJournal.defaultPath(folder: $0, destination: destination.description) }
         if request.journalPath == nil && request.resume {
@@ -189,7 +226,8 @@ enum SendCommand: CLICommand {
     }
 
     static func describe(_ r: TransferRecord) -> String {
-        var text = r.peerStatus.map { "status \($0)H" } ?? ""
+        // A DIMSE status is 4 hex digits, an HTTP status (DICOMweb) 3 decimal ones.
+        var text = r.peerStatus.map { $0.count == 3 ? "HTTP \($0)" : "status \($0)H" } ?? ""
         if let comment = r.comment { text += (text.isEmpty ? "" : ": ") + comment }
         return text
     }

@@ -11,8 +11,10 @@ public final class SendOperation: @unchecked Sendable {
     /// Checks what can be checked before anything is read or sent.
     public init(_ request: SendRequest) throws(CMRError) {
         if case .web(let url) = request.destination {
-            throw CMRError(.usage, "\(url.absoluteString): sending to DICOMweb (STOW-RS) is not yet supported",
-                           hint: "send to a DICOM peer, --to dicom://AE@host:port; DICOMweb comes next (issue 7)")
+            try WebDestination.check(url, allowInsecure: request.web.allowInsecure)
+            guard request.web.batchCount >= 1, request.web.batchBytes >= 1 else {
+                throw CMRError(.usage, "--batch-count and --batch-bytes must be at least 1")
+            }
         }
         guard request.associations >= 1 else {
             throw CMRError(.usage, "--associations must be at least 1")
@@ -33,6 +35,9 @@ public final class SendOperation: @unchecked Sendable {
             lock = try RunLock(path: journalPath + ".lock", what: "sending to \(request.destination)", wait: request.waitLock)
         }
         defer { _ = lock }
+        // DICOMweb credentials are read (the token command run) before anything is scanned.
+        var credentials: WebCredentialBox?
+        if case .web = request.destination { credentials = try WebCredentialBox(request.web.credentials) }
         let journal = try request.resume ? request.journalPath.map { p throws(CMRError) in try TransferJournal(path: p) } : nil
 
         // Scan, then skip what was acknowledged before.
@@ -60,25 +65,23 @@ public final class SendOperation: @unchecked Sendable {
                                    destination: request.destination.description))
         }
 
-        // Propose what was found, group by group, each over `associations` parallel associations.
-        let plan = PresentationPlan(pairs: toSend.map { ($0.source.sopClassUID, $0.source.transferSyntaxUID) })
-        guard case .dimse(let address) = request.destination else { fatalError("checked in init") }
         let limiter = request.maxRate.map { RateLimiter(bytesPerSecond: $0) }
-        let destination = DIMSEDestination(address: address, callingAETitle: request.callingAETitle, timeouts: request.timeouts,
-                                           plan: plan, limiter: limiter, transcode: request.transcode)
         let state = RunState()
-        for g in plan.groups.indices where !state.isStopped {
-            let queue = WorkQueue(toSend.filter { plan.group(of: $0.source.sopClassUID) == g })
-            let workers = min(request.associations, queue.count)
-            let worker = SendWorker(request: request, destination: destination, group: g, queue: queue, state: state, journal: journal) { r, index in
-                records.set(index, r)
-                progress(done.increment(), total)
-            }
-            if workers <= 1 {
-                worker.run()
-            } else {
-                DispatchQueue.concurrentPerform(iterations: workers) { _ in worker.run() }
-            }
+        let finished: (TransferRecord, Int) -> Void = { r, index in
+            records.set(index, r)
+            progress(done.increment(), total)
+        }
+        switch request.destination {
+        case .web(let url):
+            // STOW-RS: batches from one queue, over `associations` requests at once.
+            let destination = WebDestination(url: url, options: request.web, timeouts: request.timeouts, credentials: credentials!)
+            let queue = WorkQueue(toSend)
+            let worker = WebSendWorker(request: request, destination: destination, queue: queue, state: state, journal: journal,
+                                       limiter: limiter, finished: finished)
+            let workers = min(request.associations, toSend.count)
+            if workers <= 1 { worker.run() } else { DispatchQueue.concurrentPerform(iterations: workers) { _ in worker.run() } }
+        case .dimse(let address):
+            runDIMSE(address, toSend, limiter: limiter, state: state, journal: journal, finished: finished)
         }
         journal?.sync()
 
@@ -101,6 +104,25 @@ public final class SendOperation: @unchecked Sendable {
         var result = SendResult(records: all, summary: summary, notes: scan.notes, stoppedBy: stop, mode: mode)
         for item in scan.items { if let study = item.studyInstanceUID, let id = item.patientID { result.patientIDs[study] = id } }
         return result
+    }
+
+    /// Proposes what was found, group by group, each over `associations` parallel associations.
+    private func runDIMSE(_ address: DIMSEAddress, _ toSend: [SendItem], limiter: RateLimiter?, state: RunState,
+                          journal: TransferJournal?, finished: @escaping (TransferRecord, Int) -> Void) {
+        let plan = PresentationPlan(pairs: toSend.map { ($0.source.sopClassUID, $0.source.transferSyntaxUID) })
+        let destination = DIMSEDestination(address: address, callingAETitle: request.callingAETitle, timeouts: request.timeouts,
+                                           plan: plan, limiter: limiter, transcode: request.transcode)
+        for g in plan.groups.indices where !state.isStopped {
+            let queue = WorkQueue(toSend.filter { plan.group(of: $0.source.sopClassUID) == g })
+            let workers = min(request.associations, queue.count)
+            let worker = SendWorker(request: request, destination: destination, group: g, queue: queue, state: state,
+                                    journal: journal, finished: finished)
+            if workers <= 1 {
+                worker.run()
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in worker.run() }
+            }
+        }
     }
 
     /// 0 when nothing failed; 75 when the deadline cut the run; 1 when some were stored and some not;

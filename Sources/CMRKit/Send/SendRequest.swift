@@ -31,6 +31,8 @@ public struct SendRequest: Sendable {
     public var transcode: TranscodePolicy
     /// Paths on standard input are NUL-separated.
     public var nulSeparated: Bool
+    /// Credentials, batches and the http refusal, for a DICOMweb destination.
+    public var web = WebSendOptions()
 
     public init(inputs: [String], destination: TransferEndpoint, callingAETitle: String = "CMR",
                 timeouts: NetworkTimeouts = NetworkTimeouts(), retry: RetryPolicy = RetryPolicy(),

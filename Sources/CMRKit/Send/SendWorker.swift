@@ -23,6 +23,26 @@ final class WorkQueue: @unchecked Sendable {
 
     /// Gives back a file a worker could not finish (its association failed for good).
     func putBack(_ item: SendItem) { lock.withLock { returned.append(item) } }
+
+    /// The next files, in order, up to `maxCount` files and `maxBytes` bytes by `size` (a file
+    /// larger than `maxBytes` comes alone): one STOW-RS request's worth.
+    func take(maxCount: Int, maxBytes: Int64, size: (SendItem) -> Int64) -> [SendItem] {
+        lock.withLock {
+            var batch: [SendItem] = []
+            var bytes: Int64 = 0
+            while batch.count < max(1, maxCount) {
+                guard let item = returned.last ?? (next < items.count ? items[next] : nil) else { break }
+                if !batch.isEmpty && bytes + size(item) > maxBytes { break }
+                if returned.isEmpty { next += 1 } else { returned.removeLast() }
+                batch.append(item)
+                bytes += size(item)
+            }
+            return batch
+        }
+    }
+
+    /// Gives back files not finished, to be taken again in the same order.
+    func putBack(_ batch: [SendItem]) { lock.withLock { returned.append(contentsOf: batch.reversed()) } }
 }
 
 /// What all workers of a run share: whether the run was stopped and why, and the association count.

@@ -1,5 +1,6 @@
 /// A connection to a destination that stores files one at a time and says what became of each:
-/// one DIMSE association now (`DIMSEStoreSession`), a DICOMweb STOW-RS client later.
+/// one DIMSE association (`DIMSEStoreSession`). DICOMweb stores a batch per request and has its
+/// own session and worker (`WebStoreSession`, `WebSendWorker`).
 ///
 /// A refusal by the peer (a failure status) is a record, not an error. `store` throws only when
 /// the session itself failed (connection lost, abort, timeout, broken protocol): that file was not
