@@ -108,4 +108,43 @@ final class DiskFullTests: XCTestCase {
         XCTAssertEqual(after.status, 0)
         XCTAssertEqual(try Peers.run(cmr, ["audit", "verify", log]).status, 0)
     }
+
+    /// An input that cannot be read (mode 000, cmr run as an unprivileged user: root reads
+    /// anything): that file fails with the reason and its name, the others are written (1); the
+    /// same with send, where the unreadable file is reported failed and the rest stored.
+    func testUnreadableInputFailsAloneWithItsName() throws {
+        let cmr = try Peers.cmrPath()
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            _ = try Peers.missing("root and setpriv, to run cmr as nobody")
+            throw XCTSkip("needs root and setpriv")
+        }
+        let dir = try Peers.temporaryFolder(self)
+        chmod(dir, 0o777)
+        let env = ["CMR_AUDIT_LOG": dir + "/audit.log", "CMR_JOURNAL_DIR": dir + "/journal", "HOME": dir]
+        XCTAssertEqual(try Peers.run(cmr, ["synth", "--out", dir + "/in", "--patients", "1", "--series", "CT", "--instances", "4",
+                                           "--rows", "16", "--columns", "16", "--print-paths"], environment: env).status, 0)
+        XCTAssertEqual(try Peers.run(cmr, ["key", "new", dir + "/site.key"], environment: env).status, 0)
+        _ = try Peers.run("/bin/chown", ["-R", "nobody:nogroup", dir])
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir + "/in").filter { $0.hasSuffix(".dcm") }.sorted()
+        let locked = dir + "/in/" + files[1]
+        chmod(locked, 0)
+        func asNobody(_ args: [String]) throws -> Peers.Result {
+            try Peers.run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", cmr] + args, environment: env)
+        }
+        let deid = try asNobody(["deidentify", "--mode", "deidentified", "--key-file", dir + "/site.key", "--out", dir + "/out", dir + "/in"])
+        XCTAssertEqual(deid.status, 1, deid.err)
+        XCTAssertTrue(deid.err.contains(files[1]) && deid.err.contains("ermission denied"), deid.err)
+        let written = (FileManager.default.enumerator(atPath: dir + "/out")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".dcm") }
+        XCTAssertEqual(written.count, 3)
+        XCTAssertFalse(written.contains { $0.contains(".cmr-") })
+
+        let peer = try DIMSEInteropTests.startStorescp()
+        defer { DIMSEInteropTests.stop(peer) }
+        let send = try asNobody(["send", "--to", "dicom://STORESCP@127.0.0.1:\(peer.port)", "--report", dir + "/send.jsonl", dir + "/in"])
+        XCTAssertEqual(send.status, 1, send.err)
+        XCTAssertTrue(send.err.contains(files[1]), send.err)
+        let summary = try String(contentsOfFile: dir + "/send.jsonl", encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(summary.contains("\"stored\":3") && summary.contains("\"failed\":1"), summary)
+        XCTAssertEqual(try Peers.run(cmr, ["audit", "verify", dir + "/audit.log"]).status, 0)
+    }
 }
