@@ -331,4 +331,41 @@ final class PullCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/in").filter { $0.hasPrefix(".") }, [])
         XCTAssertEqual(try cmr(["audit", "verify", dir + "/audit.log"]).status, 0)
     }
+
+    /// A storage SCP killed after answering a C-STORE but before placing the file leaves it in
+    /// staging; the sender was told it was stored. The next `cmr listen` places it (and drops a
+    /// temporary cut short) instead of deleting it.
+    func testListenRecoversWhatAKilledRunAcknowledged() throws {
+        _ = try peer()
+        let dir = try Peers.temporaryFolder(self)
+        let original = try XCTUnwrap(Self.originals.values.first?.first)
+        let stale = dir + "/in/.cmr-incoming-999999-42"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+        let ds = try DICOMReader.read(contentsOf: original).dataSet
+        let sop = try XCTUnwrap(ds.string(.sopInstanceUID))
+        try FileManager.default.copyItem(atPath: original, toPath: stale + "/" + sop + ".dcm")
+        try Data("half a file".utf8).write(to: URL(fileURLWithPath: stale + "/.x.dcm.cmr-1.tmp"))
+        try Data(repeating: 0, count: 40).write(to: URL(fileURLWithPath: stale + "/2.25.1.dcm"))
+        let port = try Self.freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Peers.cmrPath())
+        p.arguments = ["listen", "--out", dir + "/in", "--port", String(port), "--exec-idle", "0.2"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["CMR_AUDIT_LOG": dir + "/audit.log"]) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        XCTAssertTrue(Peers.waitForPort(port), "cmr listen did not listen")
+        kill(p.processIdentifier, SIGTERM)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, stderr)
+        let placed = "\(dir)/in/\(ds.string(.patientID)!)/\(ds.string(.studyInstanceUID)!)/\(ds.string(.seriesInstanceUID)!)/\(sop).dcm"
+        XCTAssertEqual(FileManager.default.contents(atPath: placed), FileManager.default.contents(atPath: original), "recovered byte for byte")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale), "the stale staging folder is gone")
+        XCTAssertTrue(stderr.contains("recovered 1 instance"), stderr)
+        XCTAssertTrue(stderr.contains("2.25.1.dcm: incomplete"), stderr)
+        let log = try String(contentsOfFile: dir + "/audit.log", encoding: .utf8)
+        XCTAssertTrue(log.contains(sop), "the recovered instance is audited")
+        XCTAssertEqual(try cmr(["audit", "verify", dir + "/audit.log"]).status, 0)
+    }
 }

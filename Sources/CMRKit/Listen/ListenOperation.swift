@@ -1,5 +1,6 @@
 import Foundation
 import DICOMCore
+import DICOMCoding
 import DICOMNetwork
 import CMRAudit
 
@@ -77,7 +78,7 @@ public final class ListenOperation: @unchecked Sendable {
         do { try FileManager.default.createDirectory(atPath: request.output, withIntermediateDirectories: true) } catch {
             throw CMRError(.cannotCreateOutput, "\(request.output): cannot create the folder: \(error.localizedDescription)")
         }
-        FilePlacement.removeStaleStaging(in: request.output)
+        recoverStaleStaging()
         staging = try FilePlacement.makeStaging(in: request.output)
         do { listener = try SocketListener(host: request.address.host, port: request.address.port) } catch {
             try? FileManager.default.removeItem(atPath: staging)
@@ -115,9 +116,30 @@ public final class ListenOperation: @unchecked Sendable {
         let scp = StorageSCP(directory: staging, aeTitle: request.address.aeTitle, transferSyntaxes: RetrieveContexts.transferSyntaxes,
                              timeouts: request.timeouts)
         scp.policy.allowedCallingAETitles = request.allowedCallingAETitles
+        // Each instance goes into the layout as soon as it is answered, not when the association
+        // ends: a long association shows its files as they come, and a crash leaves at most the
+        // instance in hand in staging (recovered on the next start).
+        scp.onReceived = { [self] instance in place(instance, peer: peer) }
         do { try scp.serve(connection) } catch { onNote("association from \(peer): \(error)") }
         connection.close()
-        for instance in scp.received { place(instance, peer: peer) }
+    }
+
+    /// Places the whole files a killed run left in staging: each was answered with success, so
+    /// the sender may already have deleted its copy. Files that do not read as DICOM (a temporary
+    /// cut short) are dropped with a note; then the stale folders are removed.
+    private func recoverStaleStaging() {
+        var recovered = 0
+        for path in FilePlacement.staleStagedFiles(in: request.output) {
+            guard let source = try? DICOMFileSource(path: path), (try? DICOMReader.read(contentsOf: path)) != nil else {
+                onNote("\(path): incomplete instance left by a run that ended, dropped")
+                continue
+            }
+            place(ReceivedInstance(path: path, sopClassUID: source.sopClassUID, sopInstanceUID: source.sopInstanceUID,
+                                   transferSyntaxUID: source.transferSyntaxUID, callingAETitle: "(recovered)"), peer: "staging")
+            recovered += 1
+        }
+        if recovered > 0 { onNote("recovered \(recovered) instance\(recovered == 1 ? "" : "s") received by a run that ended before placing them") }
+        FilePlacement.removeStaleStaging(in: request.output)
     }
 
     private func place(_ instance: ReceivedInstance, peer: String) {

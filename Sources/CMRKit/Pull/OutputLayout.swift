@@ -86,16 +86,31 @@ public enum FilePlacement {
         throw CMRError(.cannotCreateOutput, "\(final): cannot create: \(String(cString: strerror(errno)))")
     }
 
-    /// Removes staging folders (`.cmr-incoming-PID-*`) left in `directory` by runs that are gone.
-    public static func removeStaleStaging(in directory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(".cmr-incoming-") {
+    /// Staging folders (`.cmr-incoming-PID-*`) in `directory` of runs that are gone.
+    public static func staleStaging(in directory: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.sorted().filter { name in
+            guard name.hasPrefix(".cmr-incoming-") else { return false }
             let parts = name.split(separator: "-")
-            guard parts.count >= 3, let pid = Int32(parts[2]) else { continue }
-            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(atPath: directory + "/" + name)
-            }
+            guard parts.count >= 3, let pid = Int32(parts[2]) else { return false }
+            return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+        }.map { directory + "/" + $0 }
+    }
+
+    /// The whole files in stale staging folders (`staleStaging`): names that are not hidden
+    /// temporaries. A storage SCP that was killed between answering a C-STORE and placing the
+    /// file leaves them there; the sender was told they were stored, so they must not be lost.
+    public static func staleStagedFiles(in directory: String) -> [String] {
+        staleStaging(in: directory).flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+                .filter { !$0.hasPrefix(".") }.map { folder + "/" + $0 }
         }
+    }
+
+    /// Removes the staging folders left in `directory` by runs that are gone (after recovering
+    /// what they hold, where that matters: `cmr listen`).
+    public static func removeStaleStaging(in directory: String) {
+        for folder in staleStaging(in: directory) { try? FileManager.default.removeItem(atPath: folder) }
     }
 
     /// A new hidden staging folder in `directory` for this process.

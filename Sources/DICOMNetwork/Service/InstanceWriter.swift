@@ -77,4 +77,14 @@ public struct ReceivedInstance: Sendable, Equatable {
     public var callingAETitle: String
     /// Why the instance could not be written (it was answered with a failure status), or nil.
     public var failure: String? = nil
+
+    public init(path: String, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String, callingAETitle: String,
+                failure: String? = nil) {
+        self.path = path
+        self.sopClassUID = sopClassUID
+        self.sopInstanceUID = sopInstanceUID
+        self.transferSyntaxUID = transferSyntaxUID
+        self.callingAETitle = callingAETitle
+        self.failure = failure
+    }
 }

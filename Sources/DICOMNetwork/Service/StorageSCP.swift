@@ -9,6 +9,9 @@ public final class StorageSCP: @unchecked Sendable {
 
     public let directory: String
     public var policy: AcceptancePolicy
+    /// Called on the association's thread for each instance stored, right after its success
+    /// response was sent (the file is whole and durable by then): a caller can move it on at once.
+    public var onReceived: (@Sendable (Received) -> Void)?
     private let lock = NSLock()
     private var _received: [Received] = []
     private var listener: SocketListener?
@@ -54,12 +57,12 @@ public final class StorageSCP: @unchecked Sendable {
                     try association.sendCommand(.response(to: command, status: .refusedOutOfResources, errorComment: failure), contextID: contextID)
                 } else {
                     let syntax = association.transferSyntax(of: contextID)
-                    lock.withLock {
-                        _received.append(Received(path: path, sopClassUID: command.affectedSOPClassUID ?? "",
-                                                  sopInstanceUID: command.affectedSOPInstanceUID ?? "", transferSyntaxUID: syntax,
-                                                  callingAETitle: calling))
-                    }
+                    let received = Received(path: path, sopClassUID: command.affectedSOPClassUID ?? "",
+                                            sopInstanceUID: command.affectedSOPInstanceUID ?? "", transferSyntaxUID: syntax,
+                                            callingAETitle: calling)
+                    lock.withLock { _received.append(received) }
                     try association.sendCommand(.response(to: command, status: .success), contextID: contextID)
+                    onReceived?(received)
                 }
             default:
                 try association.sendCommand(.response(to: command, status: .unrecognizedOperation,
