@@ -132,6 +132,7 @@ final class PullWebTests: XCTestCase {
         let summary = report.last?["summary"] as? [String: Any]
         XCTAssertEqual(summary?["exitStatus"] as? Int, 0)
         XCTAssertEqual(summary?["peer"] as? String, o.base.absoluteString)
+        XCTAssertEqual(summary?["associations"] as? Int, 4)   // QIDO studies, QIDO instances, WADO of each of 2 series
         let log = try String(contentsOfFile: audit, encoding: .utf8)
         XCTAssertTrue(log.contains("\"110112\""))
         XCTAssertTrue(log.contains("\"110104\""))

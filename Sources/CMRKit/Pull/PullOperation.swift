@@ -46,15 +46,6 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
     private var associations = 0
     /// How many of the move destination's `received` have been placed (the SCP serves the whole run).
     private var movedSeen = 0
-    /// C-GET: files arrive unsynced and are made durable in batches (one `syncfs` for many), then
-    /// linked into place; hashing runs on other cores while the next files arrive.
-    private var commit: GroupCommit?
-    private var staged: [Int: TransferRecord] = [:]
-    private var nextToken = 0
-    private var finished: [TransferRecord] = []
-    private let finishing = DispatchGroup()
-    private var folders: Set<String> = []
-
     public init(request: PullRequest, peer: DIMSEPeer, audit: AuditContext?) {
         self.peer = peer
         super.init(request: request, audit: audit)
@@ -62,15 +53,7 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
 
     public override func run() throws(CMRError) -> PullResult {
         let found = try begin(DIMSEQueryBackend(peer: peer, retry: request.retry), peer: peer.description)
-        if request.method == .get {
-            commit = GroupCommit(folder: request.output, maximumCount: 256, maximumBytes: 256 << 20) { [self] token, error in
-                finishing.enter()
-                DispatchQueue.global().async { [self] in
-                    defer { finishing.leave() }
-                    published(token: token, error: error)
-                }
-            }
-        }
+        if request.method == .get { startGroupCommit() }
         defer { try? FileManager.default.removeItem(atPath: staging) }
 
         var scp: StorageSCP?
@@ -237,51 +220,17 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
     }
 
     /// C-GET: hands a received (unsynced) file to the group commit, which links it into place
-    /// once a batch is durable; `published` then records it.
+    /// once a batch is durable.
     private func stage(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
-        guard let commit, ok, let size = FileIdentity(path: instance.path)?.size else { return received(instance, ok: ok, &state) }
-        let relative = relativePath(instance, state)
+        guard usesGroupCommit, ok, let size = FileIdentity(path: instance.path)?.size else { return received(instance, ok: ok, &state) }
         var r = record(instance, state)
-        r.path = request.output + "/" + relative
-        let folder = (r.path as NSString).deletingLastPathComponent
-        if !folders.contains(folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            folders.insert(folder)
-        }
-        let token: Int = lock.withLock {
-            nextToken += 1
-            staged[nextToken] = r
-            return nextToken
-        }
-        commit.stage(GroupCommit.Staged(temporary: instance.path, path: r.path, overwrite: false, bytes: size, token: token))
+        r.path = request.output + "/" + relativePath(instance, state)
+        stageForCommit(instance.path, bytes: size, record: r)
     }
 
-    /// A staged file is in place (or was not placed: `exists` when the name was taken).
-    private func published(token: Int, error: Error?) {
-        guard var r = lock.withLock({ staged.removeValue(forKey: token) }) else { return }
-        if let error {
-            if FileManager.default.fileExists(atPath: r.path) {
-                r.status = .exists
-            } else {
-                r.status = .failed
-                r.comment = "\(error)"
-                r.exitStatus = 74
-            }
-        } else if let d = FileDigest.sha256(r.path) {
-            r.sha256 = d.hex
-            r.bytes = d.size
-        }
-        lock.withLock { finished.append(r) }
-        onRecord(r)
-    }
-
-    /// Commits what is staged, waits for the records, and moves them into the study's state.
+    /// Commits what is staged and moves the records into the study's state.
     private func settle(_ state: inout StudyState) {
-        guard let commit else { return }
-        commit.flush()
-        finishing.wait()
-        let done: [TransferRecord] = lock.withLock { defer { finished = [] }; return finished }
-        for r in done {
+        for r in settleCommitted() {
             state.records.append(r)
             if r.status != .failed, let sop = r.sopInstanceUID { state.missing[sop] = nil }
         }

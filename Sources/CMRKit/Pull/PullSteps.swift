@@ -1,5 +1,6 @@
 import Foundation
 import DICOMCore
+import DICOMCoding
 
 /// An instance a study listing named, and where it goes under `--out`.
 struct PullExpected {
@@ -32,6 +33,72 @@ public class PullRunner: @unchecked Sendable {
         let found = try PullSteps.findStudies(request, backend: backend, peer: peer, audit: audit)
         staging = try PullSteps.prepareOutput(request.output)
         return found
+    }
+
+    // Received files arrive unsynced in staging and are made durable in batches (one `syncfs` for
+    // many, `GroupCommit`), then linked into place; hashing runs on other threads meanwhile.
+    private var commit: GroupCommit?
+    private let commitLock = NSLock()
+    private var staged: [Int: TransferRecord] = [:]
+    private var nextToken = 0
+    private var finished: [TransferRecord] = []
+    private let finishing = DispatchGroup()
+    private var folders: Set<String> = []
+
+    func startGroupCommit() {
+        commit = GroupCommit(folder: request.output, maximumCount: 256, maximumBytes: 256 << 20) { [self] token, error in
+            finishing.enter()
+            DispatchQueue.global().async { [self] in
+                defer { finishing.leave() }
+                published(token: token, error: error)
+            }
+        }
+    }
+
+    var usesGroupCommit: Bool { commit != nil }
+
+    /// Hands a received, unsynced file (`temporary`, in staging) to the group commit, which links
+    /// it to `record.path` once its batch is durable; `published` then records it.
+    func stageForCommit(_ temporary: String, bytes: Int64, record: TransferRecord) {
+        guard let commit else { return }
+        let folder = (record.path as NSString).deletingLastPathComponent
+        if !folders.contains(folder) {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            folders.insert(folder)
+        }
+        let token: Int = commitLock.withLock {
+            nextToken += 1
+            staged[nextToken] = record
+            return nextToken
+        }
+        commit.stage(GroupCommit.Staged(temporary: temporary, path: record.path, overwrite: false, bytes: bytes, token: token))
+    }
+
+    /// A staged file is in place (or was not placed: `exists` when the name was taken).
+    private func published(token: Int, error: Error?) {
+        guard var r = commitLock.withLock({ staged.removeValue(forKey: token) }) else { return }
+        if let error {
+            if FileManager.default.fileExists(atPath: r.path) {
+                r.status = .exists
+            } else {
+                r.status = .failed
+                r.comment = "\(error)"
+                r.exitStatus = 74
+            }
+        } else if let d = FileDigest.sha256(r.path) {
+            r.sha256 = d.hex
+            r.bytes = d.size
+        }
+        commitLock.withLock { finished.append(r) }
+        onRecord(r)
+    }
+
+    /// Commits what is staged, waits for the records, and returns those published since the last call.
+    func settleCommitted() -> [TransferRecord] {
+        guard let commit else { return [] }
+        commit.flush()
+        finishing.wait()
+        return commitLock.withLock { defer { finished = [] }; return finished }
     }
 
     /// Finds, lists and retrieves; the subclass says how.

@@ -24,6 +24,7 @@ public final class WebPullOperation: PullRunner, @unchecked Sendable {
 
     public override func run() throws(CMRError) -> PullResult {
         let found = try begin(QIDOQueryBackend(peer: peer, retry: request.retry), peer: peer.description)
+        startGroupCommit()
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let (studies, stoppedBy) = try PullSteps.studies(found, deadline: peer.deadline, peer: peer.description, audit: audit) { study throws(CMRError) in
             try pull(&study)
@@ -47,8 +48,6 @@ public final class WebPullOperation: PullRunner, @unchecked Sendable {
             }
         }
         study = state.study
-        // The parts were synced as written; their new names are made durable once per study.
-        for folder in state.folders { Self.syncFolder(folder) }
         if failure == nil, !state.missing.isEmpty {
             study.notes.append("study \(study.studyUID): \(state.missing.count) listed instances were in no WADO-RS response")
         }
@@ -87,18 +86,12 @@ public final class WebPullOperation: PullRunner, @unchecked Sendable {
         var missing: [String: PullExpected]
         var seriesSize: [String: Int]
         var attempt = 1
-        var folders: Set<String> = []
     }
 
     /// The state as the part callback (an escaping closure) updates it.
     private final class Box {
         var state: State
         init(_ state: State) { self.state = state }
-    }
-
-    private static func syncFolder(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
     }
 
     /// The requests that ask for exactly what is missing: each series none of which is here,
@@ -125,22 +118,24 @@ public final class WebPullOperation: PullRunner, @unchecked Sendable {
             if peer.deadline.hasPassed { throw DIMSEPeer.deadlinePassed }
             var got = 0
             let started = Date()
-            var placeError: CMRError?
             let box = Box(state)
-            defer { state = box.state }
-            try client.retrieve(target, into: staging) { part in
-                got += 1
-                do { try self.place(part, &box.state, started: started) } catch { placeError = placeError ?? WebPeer.map(error, peer: self.peer.description) }
+            defer {
+                state = box.state
+                settle(&state)
             }
-            if let placeError { throw placeError }
+            try client.retrieve(target, into: staging, durable: false) { part in
+                got += 1
+                self.stage(part, &box.state, started: started)
+            }
             if got != asked {
                 state.study.notes.append("study \(state.study.studyUID): asked for \(asked) instances (\(target.path)), the response held \(got)")
             }
         }
     }
 
-    /// Moves one retrieved part from staging into the layout and records it.
-    private func place(_ part: RetrievedPart, _ state: inout State, started: Date) throws(CMRError) {
+    /// Hands one retrieved (unsynced) part to the group commit, to be linked at its listed path
+    /// (not listed: the path the UIDs in it give) once its batch is durable.
+    private func stage(_ part: RetrievedPart, _ state: inout State, started: Date) {
         guard let sop = part.sopInstanceUID else {
             unlink(part.path)
             state.study.notes.append("study \(state.study.studyUID): a part of type \(part.contentType ?? "none") was not a DICOM instance with a SOP Instance UID; dropped")
@@ -161,19 +156,15 @@ public final class WebPullOperation: PullRunner, @unchecked Sendable {
         r.studyInstanceUID = state.study.studyUID
         r.transferSyntax = ids.transferSyntax
         r.peerStatus = "200"
-        switch try FilePlacement.place(part.path, at: r.path) {
-        case .placed:
-            state.folders.insert((r.path as NSString).deletingLastPathComponent)
-            if let d = FileDigest.sha256(r.path) {
-                r.sha256 = d.hex
-                r.bytes = d.size
-            }
-        case .exists:
-            r.status = .exists
-        }
         r.ms = Int(Date().timeIntervalSince(started) * 1000)
-        state.missing[sop] = nil
-        state.study.records.append(r)
-        onRecord(r)
+        stageForCommit(part.path, bytes: Int64(part.size), record: r)
+    }
+
+    /// Commits what is staged and moves the records into the study's state.
+    private func settle(_ state: inout State) {
+        for r in settleCommitted() {
+            state.study.records.append(r)
+            if r.status != .failed, let sop = r.sopInstanceUID { state.missing[sop] = nil }
+        }
     }
 }

@@ -17,10 +17,10 @@ public final class WebPeer: @unchecked Sendable {
     private var credentials: DICOMwebClient.Credentials?
     private var loaded = false
     private var refreshed = false
-    private var session: HTTPTransport?
+    private var session: PeerTransport?
     private let makeTransport: @Sendable (_ idle: Double, _ total: Double) -> HTTPTransport
     /// HTTP requests made (the report's `associations`).
-    public private(set) var requests = 0
+    public var requests: Int { lock.withLock { session?.count ?? 0 } }
 
     public init(url: URL, credentials: WebCredentialSource?, allowInsecure: Bool = false, timeouts: NetworkTimeouts = NetworkTimeouts(),
                 deadline: Deadline = .none, limiter: RateLimiter? = nil,
@@ -55,9 +55,8 @@ public final class WebPeer: @unchecked Sendable {
         if session == nil {
             let idle = timeouts.dimse ?? 24 * 3600
             let inner = makeTransport(deadline.bound(idle) ?? idle, deadline.remaining ?? 24 * 3600)
-            session = limiter.map { ThrottledHTTPTransport(inner, limiter: $0) } ?? inner
+            session = PeerTransport(inner, limiter: limiter)
         }
-        requests += 1
         let (creds, transport) = (credentials, session!)
         do {
             return try DICOMwebClient(base: url, options: .init(credentials: creds, allowInsecure: allowInsecure), transport: transport)
@@ -135,21 +134,28 @@ public final class WebPeer: @unchecked Sendable {
     }
 }
 
-/// `--max-rate` over HTTP: the response body is handed to the handler no faster than the rate
-/// (the handler is the multipart parser writing files, or the JSON collector). With a spooled
-/// WADO-RS response the network itself is not slowed: the limit holds the run on average, as
-/// the next request is sent only once this one's bytes have been paid for (docs/transfer.md).
-final class ThrottledHTTPTransport: HTTPTransport, @unchecked Sendable {
+/// The run's transport: counts requests, and with `--max-rate` hands each response body to the
+/// handler no faster than the rate (the handler is the multipart parser writing files, or the
+/// JSON collector). With a spooled WADO-RS response the network itself is not slowed: the limit
+/// holds the run on average, as the next request is sent only once this one's bytes have been
+/// paid for (docs/transfer.md).
+final class PeerTransport: HTTPTransport, @unchecked Sendable {
     let inner: HTTPTransport
-    let limiter: RateLimiter
+    let limiter: RateLimiter?
+    private let lock = NSLock()
+    private var made = 0
 
-    init(_ inner: HTTPTransport, limiter: RateLimiter) {
+    init(_ inner: HTTPTransport, limiter: RateLimiter?) {
         self.inner = inner
         self.limiter = limiter
     }
 
+    var count: Int { lock.withLock { made } }
+
     func perform(_ request: HTTPRequest, handler: HTTPResponseHandler) throws -> HTTPResponseHead {
-        try inner.perform(request, handler: Paced(handler, limiter))
+        lock.withLock { made += 1 }
+        guard let limiter else { return try inner.perform(request, handler: handler) }
+        return try inner.perform(request, handler: Paced(handler, limiter))
     }
 
     private final class Paced: HTTPResponseHandler {
