@@ -29,9 +29,9 @@ enum PullCommand: CLICommand {
                 With --from https://HOST/PATH (a DICOMweb service root), QIDO-RS finds the studies \
                 and lists each study's instances, and WADO-RS retrieves what is missing: a whole \
                 series when none of it is here, else instance by instance. Each part of the \
-                response is written to its own file as it is parsed and placed at once, so a run \
-                that stops keeps every complete instance; what arrived is checked against what was \
-                listed. HTTP 408, 429, 5xx and connection failures are retried (Retry-After is \
+                response is written to its own file as it is parsed, made durable in batches and \
+                placed like a C-GET file, so a run that stops keeps every complete instance; what \
+                arrived is checked against what was listed. HTTP 408, 429, 5xx and connection failures are retried (Retry-After is \
                 honoured), asking only for what is still missing; a 401 runs --token-command again \
                 once. --max-rate paces the reading of the responses (on average: each response is \
                 received whole into a spool file, then parsed at the rate). Credentials: \
