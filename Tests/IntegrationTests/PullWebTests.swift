@@ -155,7 +155,7 @@ final class PullWebTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: files[0]).map { _ in true }, true)
     }
 
-    func testWrongPasswordIs77AndPlainHTTPToAnotherHostIsRefused() throws {
+    func testWrongPasswordIs77PlainHTTPRefusedClosedPort69Deadline75() throws {
         let o = try peer()
         let dir = try Peers.temporaryFolder(self)
         let wrong = ["--from", o.base.absoluteString, "--user-file", try userFile(dir, password: "wrong")]
@@ -173,6 +173,10 @@ final class PullWebTests: XCTestCase {
 
         let closed = try cmr(["query", "--from", "http://127.0.0.1:\(try OrthancPeer.freePort())/dicom-web", "--retries", "1"])
         XCTAssertEqual(closed.status, 69, closed.err)
+
+        let late = try cmr(["pull", "--study", studyA, "--out", dir + "/out3", "--deadline", "1ms", "--from", o.base.absoluteString, "--user-file", try userFile(dir)])
+        XCTAssertEqual(late.status, 75, late.err)
+        XCTAssertTrue(late.err.contains("deadline"), late.err)
     }
 
     /// kill -9 of Orthanc during a slow pull of a study of three series: non-zero, the report

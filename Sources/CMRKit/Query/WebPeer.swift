@@ -79,7 +79,10 @@ public final class WebPeer: @unchecked Sendable {
             } catch {
                 let e = error as? DICOMwebError
                 if e?.status == 401, refreshOnce() { continue }
-                let mapped = Self.map(error, peer: description)
+                var mapped = Self.map(error, peer: description)
+                if deadline.hasPassed && mapped.kind == .temporaryFailure {
+                    mapped = CMRError(.temporaryFailure, mapped.message + " (the run's deadline, --deadline, passed)", hint: DIMSEPeer.deadlinePassed.hint)
+                }
                 guard e?.isTransient == true || (e == nil && mapped.isTransient), attempt <= policy.retries, !deadline.hasPassed else { throw mapped }
                 guard deadline.sleep(policy.delay(attempt: attempt, suggested: e?.retryAfter)) else { throw mapped }
                 attempt += 1
