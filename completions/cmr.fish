@@ -65,8 +65,8 @@ complete -c cmr -n '__cmr_at_start cmr' -a 'key' -d 'Make and name the site key 
 complete -c cmr -n '__cmr_at_start cmr' -a 'reidentify' -d 'Look pseudonyms up in the site\'s re-identification table'
 complete -c cmr -n '__cmr_at_start cmr' -a 'synth' -d 'Write a synthetic DICOM study (no real patient data)'
 complete -c cmr -n '__cmr_at_start cmr' -a 'send' -d 'Send DICOM files to a PACS (C-STORE) or DICOMweb (STOW-RS)'
-complete -c cmr -n '__cmr_at_start cmr' -a 'pull' -d 'Retrieve studies from a PACS into a folder (C-GET or C-MOVE)'
-complete -c cmr -n '__cmr_at_start cmr' -a 'query' -d 'Find patients, studies, series or instances on a PACS (C-FIND)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'pull' -d 'Retrieve studies into a folder (C-GET, C-MOVE or WADO-RS)'
+complete -c cmr -n '__cmr_at_start cmr' -a 'query' -d 'Find patients, studies, series or instances (C-FIND, QIDO-RS)'
 complete -c cmr -n '__cmr_at_start cmr' -a 'echo' -d 'Check that a DICOM peer answers (C-ECHO), like ping'
 complete -c cmr -n '__cmr_at_start cmr' -a 'listen' -d 'Receive DICOM instances into a folder (a storage SCP)'
 complete -c cmr -n '__cmr_at_start cmr' -a 'share' -d 'Share a study by a signed, expiring, revocable link'
@@ -197,7 +197,7 @@ complete -c cmr -n '__cmr_at cmr send' -l audit-log -r -F -d 'Append this run\'s
 complete -c cmr -n '__cmr_at cmr send' -F
 
 # cmr pull
-complete -c cmr -n '__cmr_at cmr pull' -l from -x -d 'The peer to ask: a DICOM AE (dicom://PACS@10.0.0.5:104)'
+complete -c cmr -n '__cmr_at cmr pull' -l from -x -d 'The peer to ask: a DICOM AE (dicom://PACS@10.0.0.5:104) or a DICOMweb service root (https://pacs.example.org/dicom-web)'
 complete -c cmr -n '__cmr_at cmr pull' -s o -l out -x -a '(__fish_complete_directories)' -d 'The folder to write into (created when missing)'
 complete -c cmr -n '__cmr_at cmr pull' -l study -x -d 'Study Instance UID (repeat for several)'
 complete -c cmr -n '__cmr_at cmr pull' -l patient-id -x -d 'Patient ID'
@@ -222,10 +222,14 @@ complete -c cmr -n '__cmr_at cmr pull' -l association-timeout -x -d 'Wait this l
 complete -c cmr -n '__cmr_at cmr pull' -l dimse-timeout -x -d 'Wait this long for each DIMSE response or PDU from the peer (default 60'
 complete -c cmr -n '__cmr_at cmr pull' -l retries -x -d 'Retries of a failed association or transient failure, with exponential backoff and jitter (default 3)'
 complete -c cmr -n '__cmr_at cmr pull' -l deadline -x -d 'End the whole run after DURATION (90s, 15m, 2h): what is not done by then is reported as not done'
+complete -c cmr -n '__cmr_at cmr pull' -l token-file -r -F -d 'DICOMweb: a bearer token, the first line of FILE (mode 0600)'
+complete -c cmr -n '__cmr_at cmr pull' -l token-command -x -d 'DICOMweb: a command whose output is a bearer token, run again when the server answers 401'
+complete -c cmr -n '__cmr_at cmr pull' -l user-file -r -F -d 'DICOMweb: HTTP basic credentials, user:password on the first line of FILE (mode 0600)'
+complete -c cmr -n '__cmr_at cmr pull' -l allow-insecure -d 'DICOMweb: allow plain http:// to a host that is not loopback (data and credentials unencrypted)'
 complete -c cmr -n '__cmr_at cmr pull' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 
 # cmr query
-complete -c cmr -n '__cmr_at cmr query' -l from -x -d 'The peer to ask: a DICOM AE (dicom://PACS@10.0.0.5:104)'
+complete -c cmr -n '__cmr_at cmr query' -l from -x -d 'The peer to ask: a DICOM AE (dicom://PACS@10.0.0.5:104) or a DICOMweb service root (https://pacs.example.org/dicom-web)'
 complete -c cmr -n '__cmr_at cmr query' -l level -x -a 'patient study series image' -d 'patient, study (default), series or image'
 complete -c cmr -n '__cmr_at cmr query' -l study -x -d 'Study Instance UID (repeat for several)'
 complete -c cmr -n '__cmr_at cmr query' -l series -x -d 'Series Instance UID'
@@ -236,7 +240,7 @@ complete -c cmr -n '__cmr_at cmr query' -l modality -x -d 'Modality (Modalities 
 complete -c cmr -n '__cmr_at cmr query' -l date-range -x -d 'Study Date: 20260101-20260131, 2026-01-01..2026-01-31, one date, or an open end'
 complete -c cmr -n '__cmr_at cmr query' -s k -l key -x -d 'Any attribute by keyword or tag: -k PatientSex=F, -k 0008,1030=*HEAD*'
 complete -c cmr -n '__cmr_at cmr query' -l model -x -a 'study patient' -d 'Information model: study (Study Root, default) or patient (Patient Root)'
-complete -c cmr -n '__cmr_at cmr query' -l limit -x -d 'Stop after N matches (C-CANCEL the rest)'
+complete -c cmr -n '__cmr_at cmr query' -l limit -x -d 'Stop after N matches (C-CANCEL the rest'
 complete -c cmr -n '__cmr_at cmr query' -l json -d 'Print the matches as one DICOM JSON array'
 complete -c cmr -n '__cmr_at cmr query' -l ae-title -x -d 'This side\'s AE title (the calling AE title'
 complete -c cmr -n '__cmr_at cmr query' -l connect-timeout -x -d 'Wait this long for a TCP connection (default 10)'
@@ -244,6 +248,10 @@ complete -c cmr -n '__cmr_at cmr query' -l association-timeout -x -d 'Wait this 
 complete -c cmr -n '__cmr_at cmr query' -l dimse-timeout -x -d 'Wait this long for each DIMSE response or PDU from the peer (default 60'
 complete -c cmr -n '__cmr_at cmr query' -l retries -x -d 'Retries of a failed association or transient failure, with exponential backoff and jitter (default 3)'
 complete -c cmr -n '__cmr_at cmr query' -l deadline -x -d 'End the whole run after DURATION (90s, 15m, 2h): what is not done by then is reported as not done'
+complete -c cmr -n '__cmr_at cmr query' -l token-file -r -F -d 'DICOMweb: a bearer token, the first line of FILE (mode 0600)'
+complete -c cmr -n '__cmr_at cmr query' -l token-command -x -d 'DICOMweb: a command whose output is a bearer token, run again when the server answers 401'
+complete -c cmr -n '__cmr_at cmr query' -l user-file -r -F -d 'DICOMweb: HTTP basic credentials, user:password on the first line of FILE (mode 0600)'
+complete -c cmr -n '__cmr_at cmr query' -l allow-insecure -d 'DICOMweb: allow plain http:// to a host that is not loopback (data and credentials unencrypted)'
 complete -c cmr -n '__cmr_at cmr query' -l audit-log -r -F -d 'Append this run\'s audit record to PATH rather than to $CMR_AUDIT_LOG or the default log (see cmr-audit(1))'
 
 # cmr echo

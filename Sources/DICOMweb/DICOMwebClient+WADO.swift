@@ -21,9 +21,11 @@ extension DICOMwebClient {
     /// there, because FoundationNetworking hands received data to the delegate through an
     /// unbounded queue (measured: 200 MiB resident for a 300 MiB study when parsing straight
     /// from the delegate); without it, parts are written as the data arrives.
-    /// `onPart` is called after each file is in place (for progress and journals).
+    /// `onPart` is called after each file is in place (for progress and journals). With `durable`
+    /// false, parts are not synced (neither is the folder): for a caller that makes many files
+    /// durable at once (`GroupCommit`, one `syncfs` for a batch) before it relies on them.
     @discardableResult
-    public func retrieve(_ target: WADOTarget, into folder: String, accept: String? = nil, spool: Bool = true,
+    public func retrieve(_ target: WADOTarget, into folder: String, accept: String? = nil, spool: Bool = true, durable: Bool = true,
                          onPart: ((RetrievedPart) -> Void)? = nil) throws -> [RetrievedPart] {
         let url = self.url(target.path)
         var isDir: ObjCBool = false
@@ -38,7 +40,8 @@ extension DICOMwebClient {
         if case .frames = target { defaultAccept = "multipart/related; type=\"application/octet-stream\"" } else { defaultAccept = DICOMwebClient.acceptDICOM() }
         var frames: (instance: String, numbers: [Int])?
         if case .frames(_, _, let instance, let numbers) = target { frames = (instance, numbers) }
-        let receiver = PartFileReceiver(folder: folder, frames: frames, onPart: onPart)
+        var receiver = PartFileReceiver(folder: folder, frames: frames, onPart: onPart)
+        receiver.durable = durable
         let handler = MultipartResponseHandler(receiver: receiver, url: url.absoluteString)
         let head: HTTPResponseHead
         do {
@@ -59,8 +62,10 @@ extension DICOMwebClient {
             handler.receiver.abort()
             throw DICOMwebError(.malformedResponse, "\(url.absoluteString): \(e.description) after \(handler.receiver.parts.count) complete parts", url: url.absoluteString)
         }
-        let d = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if d >= 0 { fsync(d); _ = Glibc.close(d) }
+        if durable {
+            let d = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if d >= 0 { fsync(d); _ = Glibc.close(d) }
+        }
         return handler.receiver.parts
     }
 

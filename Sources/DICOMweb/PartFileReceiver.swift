@@ -30,6 +30,8 @@ struct PartFileReceiver: MultipartReceiver {
     var parts: [RetrievedPart] = []
     var temporaries: [(tmp: String, index: Int)] = []
     var onPart: ((RetrievedPart) -> Void)?
+    /// fsync each part before it is named (false: the caller makes them durable, e.g. in batches).
+    var durable = true
 
     /// For a frames request: the instance and the frame numbers, in the order the parts come,
     /// so that frame parts are named `<instance>.frame-<k>.<ext>` (unique across requests).
@@ -56,8 +58,10 @@ struct PartFileReceiver: MultipartReceiver {
         guard var w = current else { return }
         current = nil
         let tmp = try w.finishUnsynced()
-        let fd = Glibc.open(tmp, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); _ = Glibc.close(fd) }
+        if durable {
+            let fd = Glibc.open(tmp, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { fsync(fd); _ = Glibc.close(fd) }
+        }
         let type = headers.contentType
         var uid: String?
         var name: String

@@ -26,8 +26,8 @@ final class HelpTests: XCTestCase {
 
             Move data between systems:
               send        Send DICOM files to a PACS (C-STORE) or DICOMweb (STOW-RS)
-              pull        Retrieve studies from a PACS into a folder (C-GET or C-MOVE)
-              query       Find patients, studies, series or instances on a PACS (C-FIND)
+              pull        Retrieve studies into a folder (C-GET, C-MOVE or WADO-RS)
+              query       Find patients, studies, series or instances (C-FIND, QIDO-RS)
               echo        Check that a DICOM peer answers (C-ECHO), like ping
               listen      Receive DICOM instances into a folder (a storage SCP)
               share       Share a study by a signed, expiring, revocable link

@@ -87,6 +87,29 @@ final class DICOMwebClientTests: XCTestCase {
         XCTAssertEqual(try c.searchAll(QIDOQuery(.studies), pageSize: 3, maximum: 4).count, 4)
     }
 
+    /// A server that caps every page at 2 and says so with `Warning: 299`: paging goes on past
+    /// the short pages, and stops at a short page without the warning or an empty one.
+    func testSearchAllContinuesPastPagesCappedWithWarning299() throws {
+        let total = 5
+        let t = MockTransport { req, _ in
+            let q = URLComponents(url: req.url, resolvingAgainstBaseURL: false)!.queryItems ?? []
+            let offset = Int(q.first { $0.name == "offset" }!.value!)!
+            let limit = Int(q.first { $0.name == "limit" }!.value!)!
+            let n = max(0, min(limit, 2, total - offset))
+            let items = (offset..<(offset + n)).map { "{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.2.\($0)\"]}}" }
+            var headers = ["Content-Type": "application/dicom+json"]
+            if limit > 2 && total - offset > 2 { headers["Warning"] = "299 archive.example: \"The number of results exceeded the maximum supported by the server. Additional results can be requested.\"" }
+            return .init(status: 200, headers: headers, body: Array(("[" + items.joined(separator: ",") + "]").utf8))
+        }
+        let c = try client(t)
+        let all = try c.searchAll(QIDOQuery(.studies), pageSize: 10)
+        XCTAssertEqual(all.map { $0.string(.studyInstanceUID) }, (0..<5).map { "1.2.\($0)" })
+        XCTAssertEqual(t.requests.map { URLComponents(url: $0.url, resolvingAgainstBaseURL: false)!.queryItems!.first { $0.name == "offset" }!.value! },
+                       ["0", "2", "4"])
+        XCTAssertEqual(HTTPResponseHead(status: 200, headers: ["Warning": "110 - \"stale, 299\", 299 x \"capped\""]).warningCodes, [110, 299])
+        XCTAssertEqual(HTTPResponseHead(status: 200).warningCodes, [])
+    }
+
     func testQIDOPathsAndNoContent() throws {
         XCTAssertEqual(QIDOQuery(.instances, study: "1", series: "2").path, "studies/1/series/2/instances")
         XCTAssertEqual(QIDOQuery(.series, study: "1").path, "studies/1/series")

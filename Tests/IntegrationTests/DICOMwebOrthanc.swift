@@ -17,7 +17,7 @@ final class OrthancPeer: @unchecked Sendable {
 
     let folder: String
     let port: Int
-    let process: Process
+    private(set) var process: Process
     var base: URL { URL(string: "http://127.0.0.1:\(port)/dicom-web")! }
     var log: String { (try? String(contentsOfFile: folder + "/Orthanc.log", encoding: .utf8)) ?? "" }
 
@@ -46,22 +46,41 @@ final class OrthancPeer: @unchecked Sendable {
             "DicomWeb": ["Enable": true, "Root": "/dicom-web/", "EnableWado": false],
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder + "/orthanc.json"))
+        let peer = OrthancPeer(folder: folder, port: port, process: Process())
+        try peer.launch()
+        return peer
+    }
+
+    /// Runs the copied binary on this folder and port, and waits until it answers.
+    private func launch() throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: copy)
+        p.executableURL = URL(fileURLWithPath: folder + "/Orthanc")
         p.arguments = ["--logdir=" + folder, folder + "/orthanc.json"]
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try p.run()
-        let peer = OrthancPeer(folder: folder, port: port, process: p)
+        process = p
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if !p.isRunning { break }
-            if peer.ready() { return peer }
+            if ready() { return }
             usleep(100_000)
         }
-        let log = peer.log
-        peer.stop()
+        let log = self.log
+        stop()
         throw Unavailable(description: "Orthanc did not start on port \(port): \(log.suffix(500))")
+    }
+
+    /// kill -9, keeping the storage (a server that dies in the middle of a transfer).
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts it again on the same port with the same storage, after `kill()`.
+    func restart() throws {
+        if process.isRunning { kill() }
+        try launch()
     }
 
     /// The peer for a test: a skip when it could not be started, a failure in CI.

@@ -137,7 +137,6 @@ final class PullCommandTests: XCTestCase {
         XCTAssertEqual(limited.status, 0, limited.err)
         XCTAssertEqual((try JSONSerialization.jsonObject(with: limited.stdout) as? [Any])?.count, 1)
         XCTAssertEqual(try cmr(["query", "--from", qr.from, "--level", "series"]).status, 64)   // needs --study
-        XCTAssertEqual(try cmr(["query", "--from", "https://pacs.example.org/dicomweb"]).status, 64)
     }
 
     /// C-GET of one study: every file, data sets identical to the originals, report, audit

@@ -1,12 +1,13 @@
 import Foundation
 import CMRKit
 
-/// `cmr pull`: the studies matching the keys, from a PACS into a folder (C-FIND, then C-GET or C-MOVE).
+/// `cmr pull`: the studies matching the keys, from a PACS into a folder (C-FIND, then C-GET or
+/// C-MOVE; or QIDO-RS, then WADO-RS).
 enum PullCommand: CLICommand {
     static var spec: CommandSpec {
         CommandSpec(
             name: "pull",
-            abstract: "Retrieve studies from a PACS into a folder (C-GET or C-MOVE)",
+            abstract: "Retrieve studies into a folder (C-GET, C-MOVE or WADO-RS)",
             discussion: """
                 Finds the studies that match the keys (C-FIND at study level), lists each study's \
                 instances (series, then image level), and retrieves those not yet in --out: by C-GET \
@@ -25,6 +26,18 @@ enum PullCommand: CLICommand {
                 missing. The peer's sub-operation counts (completed, failed, warning) are checked \
                 against what C-FIND listed and against the files written; a difference is reported.
 
+                With --from https://HOST/PATH (a DICOMweb service root), QIDO-RS finds the studies \
+                and lists each study's instances, and WADO-RS retrieves what is missing: a whole \
+                series when none of it is here, else instance by instance. Each part of the \
+                response is written to its own file as it is parsed, made durable in batches and \
+                placed like a C-GET file, so a run that stops keeps every complete instance; what \
+                arrived is checked against what was listed. HTTP 408, 429, 5xx and connection failures are retried (Retry-After is \
+                honoured), asking only for what is still missing; a 401 runs --token-command again \
+                once. --max-rate paces the reading of the responses (on average: each response is \
+                received whole into a spool file, then parsed at the rate). Credentials: \
+                --token-file, --token-command, --user-file or $CMR_TOKEN, never the command line; \
+                plain http:// only to loopback unless --allow-insecure.
+
                 Exit status 0 means every listed instance is in the output. --report FILE writes one \
                 JSON line per instance (received, exists, failed with the reason) and a summary line. \
                 The audit log gets one Query record (110112) with the keys and one Instances \
@@ -38,6 +51,8 @@ enum PullCommand: CLICommand {
                              "By C-MOVE to cmr's own storage SCP (the PACS must know CMR at that address)."),
                 UsageExample("cmr pull --from dicom://PACS@pacs:104 --date-range 20260101- --modality CT --out in/ --report pull.jsonl --deadline 2h",
                              "A cron job: this year's CT studies, a report, at most two hours."),
+                UsageExample("cmr pull --from https://pacs.example.org/dicom-web --token-command 'gcloud auth print-access-token' --study 1.2.3 --out in/",
+                             "One study over DICOMweb (QIDO-RS, then WADO-RS)."),
             ],
             options: [.from, .value("out", short: "o", valueName: "DIR", help: "The folder to write into (created when missing).", completion: .directory)]
                 + OptionSpec.queryKeyOptions.filter { $0.name != "series" }
@@ -52,19 +67,19 @@ enum PullCommand: CLICommand {
                    .flag("overwrite", help: "Replace an existing --report FILE."),
                    .json("Print the report's lines on standard output as they happen."),
                    .aeTitle]
-                + OptionSpec.timeoutOptions + OptionSpec.retryOptions + [.auditLog],
+                + OptionSpec.timeoutOptions + OptionSpec.retryOptions + OptionSpec.webOptions + [.auditLog],
             category: .transfer,
             exitStatuses: [
                 ExitStatusNote(0, "Every instance the query listed is in the output (received now, or there already)."),
                 ExitStatusNote(1, "Partial: some instances were not received (the report names them), or no study matched."),
-                ExitStatusNote(64, "The command line is wrong (also an https:// peer: DICOMweb is not supported yet)."),
+                ExitStatusNote(64, "The command line is wrong (also --via move with an https:// peer)."),
                 ExitStatusNote(69, "The peer is unreachable, or closed or aborted the association, after the retries, and nothing was received."),
                 ExitStatusNote(73, "The output folder or the report cannot be created (the report exists without --overwrite)."),
                 ExitStatusNote(74, "A write failed, or the audit record could not be appended."),
                 ExitStatusNote(75, "A timeout, the deadline, a busy peer, or a --listen port in use ended the run before anything was received."),
-                ExitStatusNote(76, "The peer broke the protocol."),
-                ExitStatusNote(77, "The peer rejected the association (the reject reason is printed) or accepts none of what was proposed."),
-                ExitStatusNote(78, "No audit log location is set."),
+                ExitStatusNote(76, "The peer broke the protocol (also a malformed DICOMweb response)."),
+                ExitStatusNote(77, "The peer rejected the association (the reject reason is printed) or accepts none of what was proposed; the DICOMweb server refused the credentials (401, 403); plain http:// to a host that is not loopback."),
+                ExitStatusNote(78, "No audit log location is set; --from is not a DICOMweb service root; --token-command failed."),
             ]
         )
     }
@@ -75,19 +90,22 @@ enum PullCommand: CLICommand {
             throw CMRError(.usage, "--out is required", hint: "name the folder to write into: --out DIR")
         }
         let endpoint = try inv.fromEndpoint()
-        guard case .dimse(let address) = endpoint else {
-            throw CMRError(.usage, "--from \(endpoint): DICOMweb (WADO-RS) is not supported yet", hint: "pull from a DIMSE peer: --from dicom://AE@host:port")
-        }
         var request = PullRequest(query: try inv.queryRequest(level: .study), output: out, layout: try OutputLayout.parse(inv.value("layout")))
         request.retry = inv.retryPolicy()
         request.method = try method(inv)
+        if case .web = endpoint, request.method != .get {
+            throw CMRError(.usage, "--via move and --listen apply to a DIMSE peer", hint: "over DICOMweb, cmr pull retrieves with WADO-RS")
+        }
         if let s = try inv.seconds("move-timeout") { request.moveTimeout = s }
         let reportPath = inv.value("report")
         if let reportPath { try TransferReportWriter.checkWritable(reportPath, overwrite: inv.flag("overwrite")) }
-        let peer = try inv.dimsePeer(address)
         let audit = try AuditContext.resolve(option: inv.value("audit-log"), environment: inv.environment)
 
-        let operation = PullOperation(request: request, peer: peer, audit: audit)
+        let operation: PullRunner
+        switch endpoint {
+        case .dimse(let address): operation = PullOperation(request: request, peer: try inv.dimsePeer(address), audit: audit)
+        case .web(let url): operation = WebPullOperation(request: request, peer: try inv.webPeer(url), audit: audit)
+        }
         let progress = inv.progress("pull")
         let printPaths = inv.flag("print-paths"), json = inv.wantsJSON
         operation.onListed = { progress.setTotal($0) }
@@ -107,7 +125,7 @@ enum PullCommand: CLICommand {
         if failed.count > 20 { inv.diagnostics.error("and \(failed.count - 20) more not received", hint: "--report FILE lists every instance") }
         let s = result.summary
         if result.studies.isEmpty && result.stoppedBy == nil {
-            inv.diagnostics.error("no study matched the query on \(peer.description)", hint: "check the keys with cmr query")
+            inv.diagnostics.error("no study matched the query on \(endpoint)", hint: "check the keys with cmr query")
             return 1
         }
         if let stopped = result.stoppedBy, s.stored + s.skipped == 0 { throw stopped }
@@ -136,3 +154,4 @@ enum PullCommand: CLICommand {
         }
     }
 }
+

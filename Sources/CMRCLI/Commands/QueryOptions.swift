@@ -4,8 +4,8 @@ import DICOMCore
 
 /// The query keys `cmr query` and `cmr pull` share (docs/transfer.md "cmr query").
 extension OptionSpec {
-    static let from = OptionSpec.value("from", valueName: "dicom://AE@HOST:PORT",
-                                       help: "The peer to ask: a DICOM AE (dicom://PACS@10.0.0.5:104). DICOMweb (https://) is not supported yet.")
+    static let from = OptionSpec.value("from", valueName: "PEER",
+                                       help: "The peer to ask: a DICOM AE (dicom://PACS@10.0.0.5:104) or a DICOMweb service root (https://pacs.example.org/dicom-web).")
     static let queryKeyOptions: [OptionSpec] = [
         .repeatable("study", valueName: "UID", help: "Study Instance UID (repeat for several)."),
         .value("series", valueName: "UID", help: "Series Instance UID."),
@@ -22,10 +22,10 @@ extension OptionSpec {
 }
 
 extension Invocation {
-    /// The peer of `--from`: DIMSE now; an https:// URL is a usage error until DICOMweb lands.
+    /// The peer of `--from`: a DIMSE AE or a DICOMweb service root.
     func fromEndpoint() throws(CMRError) -> TransferEndpoint {
         guard let text = value("from") else {
-            throw CMRError(.usage, "--from is required", hint: "name the peer: --from dicom://PACS@10.0.0.5:104")
+            throw CMRError(.usage, "--from is required", hint: "name the peer: --from dicom://PACS@10.0.0.5:104 or --from https://pacs.example.org/dicom-web")
         }
         return try TransferEndpoint.parse(text, option: "--from")
     }
@@ -53,14 +53,22 @@ extension Invocation {
 
     /// The peer with this run's AE title, timeouts, deadline and `--max-rate`.
     func dimsePeer(_ address: DIMSEAddress) throws(CMRError) -> DIMSEPeer {
-        var limiter: RateLimiter?
-        if spec.option(named: "max-rate") != nil, let text = value("max-rate") {
-            guard let rate = RateLimiter.parseRate(text) else {
-                throw CMRError(.usage, "--max-rate '\(text)' is not a rate", hint: "bytes per second: 10M, 500k, 1.5MiB")
-            }
-            limiter = RateLimiter(bytesPerSecond: rate)
+        DIMSEPeer(address: address, callingAETitle: try callingAETitle(), timeouts: try networkTimeouts(),
+                  deadline: try deadline(), limiter: try rateLimiter())
+    }
+
+    /// The DICOMweb service with this run's credentials (`webOptions`), timeouts, deadline and `--max-rate`.
+    func webPeer(_ url: URL) throws(CMRError) -> WebPeer {
+        try WebPeer(url: url, credentials: try webCredentialSource(), allowInsecure: flag("allow-insecure"), timeouts: try networkTimeouts(),
+                    deadline: try deadline(), limiter: try rateLimiter())
+    }
+
+    /// `--max-rate`, for the commands that have it.
+    func rateLimiter() throws(CMRError) -> RateLimiter? {
+        guard spec.option(named: "max-rate") != nil, let text = value("max-rate") else { return nil }
+        guard let rate = RateLimiter.parseRate(text) else {
+            throw CMRError(.usage, "--max-rate '\(text)' is not a rate", hint: "bytes per second: 10M, 500k, 1.5MiB")
         }
-        return DIMSEPeer(address: address, callingAETitle: try callingAETitle(), timeouts: try networkTimeouts(),
-                         deadline: try deadline(), limiter: limiter)
+        return RateLimiter(bytesPerSecond: rate)
     }
 }

@@ -40,67 +40,20 @@ public struct PullResult: Sendable {
 /// after a backoff and ask again only for what is still missing (whole study, whole series, or a
 /// list of instances). Appends the audit records as it goes: one Query (110112), then one
 /// Instances Transferred (110104, action C) per study.
-public final class PullOperation: @unchecked Sendable {
-    public let request: PullRequest
+public final class PullOperation: PullRunner, @unchecked Sendable {
     public let peer: DIMSEPeer
-    public let audit: AuditContext?
-    /// Hears of each instance as its fate is known (received, exists, failed), for `--print-paths` and progress.
-    public var onRecord: (TransferRecord) -> Void = { _ in }
-    /// Hears of the number of instances listed so far.
-    public var onListed: (Int) -> Void = { _ in }
-
     private let lock = NSLock()
-    private var staging = ""
     private var associations = 0
     /// How many of the move destination's `received` have been placed (the SCP serves the whole run).
     private var movedSeen = 0
-    /// C-GET: files arrive unsynced and are made durable in batches (one `syncfs` for many), then
-    /// linked into place; hashing runs on other cores while the next files arrive.
-    private var commit: GroupCommit?
-    private var staged: [Int: TransferRecord] = [:]
-    private var nextToken = 0
-    private var finished: [TransferRecord] = []
-    private let finishing = DispatchGroup()
-    private var folders: Set<String> = []
-
     public init(request: PullRequest, peer: DIMSEPeer, audit: AuditContext?) {
-        self.request = request
         self.peer = peer
-        self.audit = audit
+        super.init(request: request, audit: audit)
     }
 
-    private struct Expected {
-        var sopInstanceUID: String
-        var seriesUID: String
-        var relativePath: String
-    }
-
-    public func run() throws(CMRError) -> PullResult {
-        let start = Date()
-        var query = request.query
-        query.level = .study
-        for tag in [Tag.studyInstanceUID, .patientID] where !query.keys.contains(where: { $0.tag == tag }) { query.keys.append(QueryKey(tag)) }
-        let backend = DIMSEQueryBackend(peer: peer, retry: request.retry)
-        let found: QueryResult
-        do {
-            found = try backend.find(query)
-            try audit?.append(audit?.queryDrafts(query: query, peer: peer.description, matches: found.matches.count, error: nil) ?? [])
-        } catch {
-            try audit?.append(audit?.queryDrafts(query: query, peer: peer.description, matches: 0, error: error) ?? [])
-            throw error
-        }
-        try makeOutputFolder()
-        FilePlacement.removeStaleStaging(in: request.output)
-        staging = try FilePlacement.makeStaging(in: request.output)
-        if request.method == .get {
-            commit = GroupCommit(folder: request.output, maximumCount: 256, maximumBytes: 256 << 20) { [self] token, error in
-                finishing.enter()
-                DispatchQueue.global().async { [self] in
-                    defer { finishing.leave() }
-                    published(token: token, error: error)
-                }
-            }
-        }
+    public override func run() throws(CMRError) -> PullResult {
+        let found = try begin(DIMSEQueryBackend(peer: peer, retry: request.retry), peer: peer.description)
+        if request.method == .get { startGroupCommit() }
         defer { try? FileManager.default.removeItem(atPath: staging) }
 
         var scp: StorageSCP?
@@ -114,71 +67,18 @@ public final class PullOperation: @unchecked Sendable {
         }
         defer { scp?.stop() }
 
-        var studies: [PullStudy] = []
-        var stoppedBy: CMRError?
-        for match in found.matches {
-            guard let studyUID = match.string(.studyInstanceUID), !studyUID.isEmpty else { continue }
-            if peer.deadline.hasPassed { stoppedBy = DIMSEPeer.deadlinePassed; break }
-            var study = PullStudy(studyUID: studyUID, patientID: match.string(.patientID), expected: 0, records: [], notes: [])
-            do {
-                try pull(&study, scp: scp)
-            } catch {
-                stoppedBy = error
-            }
-            studies.append(study)
-            try audit?.append(audit?.pullDrafts(study: study, peer: peer.description) ?? [])
-            if stoppedBy != nil { break }
+        let (studies, stoppedBy) = try PullSteps.studies(found, deadline: peer.deadline, peer: peer.description, audit: audit) { study throws(CMRError) in
+            try pull(&study, scp: scp)
         }
-        var summary = TransferSummary(command: "pull", peer: peer.description)
-        for s in studies { for r in s.records { summary.count(r) } }
-        summary.seconds = Date().timeIntervalSince(start)
-        summary.associations = lock.withLock { associations }
-        summary.stoppedBecause = stoppedBy?.message
-        var result = PullResult(query: found, studies: studies, summary: summary, stoppedBy: stoppedBy)
-        result.summary.exitStatus = result.exitStatus
-        return result
-    }
-
-    private func makeOutputFolder() throws(CMRError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: request.output, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CMRError(.cannotCreateOutput, "\(request.output): exists and is not a folder") }
-            return
-        }
-        do { try FileManager.default.createDirectory(atPath: request.output, withIntermediateDirectories: true) } catch {
-            throw CMRError(.cannotCreateOutput, "\(request.output): cannot create the folder: \(error.localizedDescription)")
-        }
+        return PullSteps.result(found, studies, stoppedBy: stoppedBy, peer: peer.description, start: started, associations: lock.withLock { associations })
     }
 
     // MARK: One study
 
     private func pull(_ study: inout PullStudy, scp: StorageSCP?) throws(CMRError) {
         let studyUID = study.studyUID, patientID = study.patientID
-        let expected: [Expected]
-        do {
-            expected = try list(studyUID: studyUID, patientID: patientID)
-        } catch {
-            var r = TransferRecord(path: request.output + "/" + request.layout.studyFolder(patientID: patientID, studyUID: studyUID), status: .failed)
-            r.studyInstanceUID = studyUID
-            r.comment = "the study's instances could not be listed: \(error.message)"
-            r.exitStatus = error.exitStatus
-            study.records.append(r)
-            onRecord(r)
-            throw error
-        }
-        study.expected = expected.count
-        var missing: [String: Expected] = [:]
-        for e in expected {
-            let path = request.output + "/" + e.relativePath
-            if FileManager.default.fileExists(atPath: path) {
-                var r = TransferRecord(path: path, status: .exists)
-                r.sopInstanceUID = e.sopInstanceUID
-                r.studyInstanceUID = studyUID
-                study.records.append(r)
-                onRecord(r)
-            } else {
-                missing[e.sopInstanceUID] = e
-            }
+        let (expected, missing) = try PullSteps.listed(&study, request, onRecord: onRecord) { () throws(CMRError) in
+            try list(studyUID: studyUID, patientID: patientID)
         }
         var state = StudyState(studyUID: studyUID, patientID: patientID, total: expected.count, missing: missing)
         var failure: CMRError?
@@ -194,32 +94,26 @@ public final class PullOperation: @unchecked Sendable {
         }
         study.records += state.records
         study.notes += state.notes
-        for e in state.missing.values.sorted(by: { $0.relativePath < $1.relativePath }) {
-            var r = TransferRecord(path: request.output + "/" + e.relativePath, status: .failed, attempts: state.attempt)
-            r.sopInstanceUID = e.sopInstanceUID
-            r.studyInstanceUID = studyUID
-            r.comment = "not received" + (failure.map { ": \($0.message)" } ?? (state.subOperationFailures > 0 ? ": the peer reported failed sub-operations" : ""))
-            r.exitStatus = failure?.exitStatus ?? 1
-            study.records.append(r)
-            onRecord(r)
-        }
+        PullSteps.notReceived(state.missing, output: request.output, study: &study, attempts: state.attempt,
+                              reason: "not received" + (failure.map { ": \($0.message)" } ?? (state.subOperationFailures > 0 ? ": the peer reported failed sub-operations" : "")),
+                              exitStatus: failure?.exitStatus ?? 1, onRecord: onRecord)
         if let failure { throw failure }
     }
 
     /// The instances of a study: SERIES level, then IMAGE level per series (a hierarchical peer
     /// answers IMAGE-level queries within one series).
-    private func list(studyUID: String, patientID: String?) throws(CMRError) -> [Expected] {
+    private func list(studyUID: String, patientID: String?) throws(CMRError) -> [PullExpected] {
         let backend = DIMSEQueryBackend(peer: peer, retry: request.retry)
         var base: [QueryKey] = [QueryKey(.studyInstanceUID, studyUID)]
         if request.query.model == .patient, let patientID { base.append(QueryKey(.patientID, patientID)) }
         let series = try backend.find(QueryRequest(level: .series, model: request.query.model, keys: base))
-        var expected: [Expected] = []
+        var expected: [PullExpected] = []
         for s in series.matches {
             guard let seriesUID = s.string(.seriesInstanceUID), !seriesUID.isEmpty else { continue }
             let images = try backend.find(QueryRequest(level: .image, model: request.query.model, keys: base + [QueryKey(.seriesInstanceUID, seriesUID)]))
             for m in images.matches {
                 guard let sop = m.string(.sopInstanceUID), !sop.isEmpty else { continue }
-                expected.append(Expected(sopInstanceUID: sop, seriesUID: seriesUID,
+                expected.append(PullExpected(sopInstanceUID: sop, seriesUID: seriesUID,
                                          relativePath: request.layout.relativePath(patientID: patientID, studyUID: studyUID, seriesUID: seriesUID, sopInstanceUID: sop)))
             }
             onListed(expected.count)
@@ -231,7 +125,7 @@ public final class PullOperation: @unchecked Sendable {
         var studyUID: String
         var patientID: String?
         var total: Int
-        var missing: [String: Expected]
+        var missing: [String: PullExpected]
         var records: [TransferRecord] = []
         var notes: [String] = []
         var attempt = 1
@@ -326,51 +220,17 @@ public final class PullOperation: @unchecked Sendable {
     }
 
     /// C-GET: hands a received (unsynced) file to the group commit, which links it into place
-    /// once a batch is durable; `published` then records it.
+    /// once a batch is durable.
     private func stage(_ instance: ReceivedInstance, ok: Bool, _ state: inout StudyState) {
-        guard let commit, ok, let size = FileIdentity(path: instance.path)?.size else { return received(instance, ok: ok, &state) }
-        let relative = relativePath(instance, state)
+        guard usesGroupCommit, ok, let size = FileIdentity(path: instance.path)?.size else { return received(instance, ok: ok, &state) }
         var r = record(instance, state)
-        r.path = request.output + "/" + relative
-        let folder = FilePath.directory(of: r.path)
-        if !folders.contains(folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            folders.insert(folder)
-        }
-        let token: Int = lock.withLock {
-            nextToken += 1
-            staged[nextToken] = r
-            return nextToken
-        }
-        commit.stage(GroupCommit.Staged(temporary: instance.path, path: r.path, overwrite: false, bytes: size, token: token))
+        r.path = request.output + "/" + relativePath(instance, state)
+        stageForCommit(instance.path, bytes: size, record: r)
     }
 
-    /// A staged file is in place (or was not placed: `exists` when the name was taken).
-    private func published(token: Int, error: Error?) {
-        guard var r = lock.withLock({ staged.removeValue(forKey: token) }) else { return }
-        if let error {
-            if FileManager.default.fileExists(atPath: r.path) {
-                r.status = .exists
-            } else {
-                r.status = .failed
-                r.comment = "\(error)"
-                r.exitStatus = 74
-            }
-        } else if let d = FileDigest.sha256(r.path) {
-            r.sha256 = d.hex
-            r.bytes = d.size
-        }
-        lock.withLock { finished.append(r) }
-        onRecord(r)
-    }
-
-    /// Commits what is staged, waits for the records, and moves them into the study's state.
+    /// Commits what is staged and moves the records into the study's state.
     private func settle(_ state: inout StudyState) {
-        guard let commit else { return }
-        commit.flush()
-        finishing.wait()
-        let done: [TransferRecord] = lock.withLock { defer { finished = [] }; return finished }
-        for r in done {
+        for r in settleCommitted() {
             state.records.append(r)
             if r.status != .failed, let sop = r.sopInstanceUID { state.missing[sop] = nil }
         }
@@ -428,16 +288,21 @@ public final class PullOperation: @unchecked Sendable {
     }
 }
 
-/// Patient ID, study and series UIDs of a received file (read up to the series UID only).
+/// Patient ID, study, series and SOP class UIDs and the transfer syntax of a received file
+/// (read up to the series UID only).
 struct ReceivedFileIdentity {
     var patientID: String?
     var studyUID: String?
     var seriesUID: String?
+    var sopClassUID: String?
+    var transferSyntax: String?
 
     init(path: String) {
         let file = try? DICOMReader.read(contentsOf: path, options: ReadOptions(stopBeforeTag: Tag(0x0020, 0x0010)))
         patientID = file?.dataSet.string(.patientID)
         studyUID = file?.dataSet.string(.studyInstanceUID)
         seriesUID = file?.dataSet.string(.seriesInstanceUID)
+        sopClassUID = file?.dataSet.string(.sopClassUID) ?? file?.meta.string(.mediaStorageSOPClassUID)
+        transferSyntax = file?.meta.string(.transferSyntaxUID)
     }
 }

@@ -7,7 +7,7 @@ import DICOMNetwork
 public struct QueryResult: Sendable {
     public var request: QueryRequest
     public var matches: [DataSet]
-    /// The peer's final status (four hex digits), FE00 when `--limit` cancelled the rest.
+    /// The peer's final status: DIMSE, four hex digits (FE00 when `--limit` cancelled the rest); QIDO-RS, the HTTP status.
     public var finalStatus: String
     /// True when the query stopped at `request.limit`.
     public var limited: Bool
@@ -33,7 +33,7 @@ public struct QueryResult: Sendable {
     }
 }
 
-/// Where queries go: a DIMSE peer (C-FIND) now; QIDO-RS (issue 7) implements the same protocol.
+/// Where queries go: a DIMSE peer (C-FIND, `DIMSEQueryBackend`) or a DICOMweb service (QIDO-RS, `QIDOQueryBackend`).
 public protocol QueryBackend: Sendable {
     /// Runs the query; `onMatch` hears of each match as it arrives.
     func find(_ request: QueryRequest, onMatch: (DataSet) -> Void) throws(CMRError) -> QueryResult
@@ -81,7 +81,7 @@ public struct DIMSEQueryBackend: QueryBackend {
     }
 }
 
-/// `cmr query`: one C-FIND (or, later, QIDO-RS) at a level, the matches in order.
+/// `cmr query`: one C-FIND or QIDO-RS search at a level, the matches in order.
 public struct QueryOperation {
     public var backend: QueryBackend
     public var request: QueryRequest
@@ -97,14 +97,13 @@ public struct QueryOperation {
         self.request = request
     }
 
-    /// The backend for `--from`: a DIMSE peer, or (not yet) DICOMweb.
+    /// The backend for `--from`: C-FIND to a DIMSE peer, or QIDO-RS to a DICOMweb service root.
     public static func backend(for endpoint: TransferEndpoint, retry: RetryPolicy,
-                               peer: (DIMSEAddress) throws(CMRError) -> DIMSEPeer) throws(CMRError) -> QueryBackend {
+                               peer: (DIMSEAddress) throws(CMRError) -> DIMSEPeer,
+                               web: (URL) throws(CMRError) -> WebPeer) throws(CMRError) -> QueryBackend {
         switch endpoint {
         case .dimse(let address): return DIMSEQueryBackend(peer: try peer(address), retry: retry)
-        case .web(let url):
-            throw CMRError(.usage, "--from \(url.absoluteString): DICOMweb (QIDO-RS/WADO-RS) is not supported yet",
-                           hint: "query a DIMSE peer: --from dicom://AE@host:port")
+        case .web(let url): return QIDOQueryBackend(peer: try web(url), retry: retry)
         }
     }
 
