@@ -100,41 +100,8 @@ public final class WebPeer: @unchecked Sendable {
         }
     }
 
-    /// The user-facing form of a DICOMweb failure: no answer 69; a timeout or a transient status
-    /// (408, 429, 5xx) 75; refused credentials or forbidden 77; a URL that is no DICOMweb service
-    /// 78; a broken answer 76; a local file 74.
-    public static func map(_ error: Error, peer: String) -> CMRError {
-        guard let e = error as? DICOMwebError else {
-            if let c = error as? CMRError { return c }
-            return CMRError(.ioError, "\(peer): \(error)")
-        }
-        switch e.kind {
-        case .unavailable:
-            return CMRError(.peerUnavailable, e.message, hint: "check the URL, and that the server is running")
-        case .timeout:
-            return CMRError(.temporaryFailure, e.message, hint: "the server did not answer in time; raise --dimse-timeout or try again later")
-        case .refused:
-            return CMRError(.permissionDenied, e.message, hint: "use https://, or give --allow-insecure if this network is trusted")
-        case .malformedResponse:
-            return CMRError(.protocolError, e.message)
-        case .io:
-            return CMRError(.ioError, e.message)
-        case .httpStatus(let status):
-            if e.isTransient { return CMRError(.temporaryFailure, e.message, hint: "the server is busy or failing; try again later") }
-            switch status {
-            case 401, 407:
-                return CMRError(.permissionDenied, e.message + " (the server refused the credentials)",
-                                hint: "check --user-file, --token-file, --token-command or CMR_TOKEN")
-            case 403:
-                return CMRError(.permissionDenied, e.message + " (forbidden)", hint: "the credentials are not allowed to read there")
-            case 300..<400, 405, 501:
-                return CMRError(.configuration, e.message + " (not a DICOMweb service root)",
-                                hint: "--from names the DICOMweb service root, e.g. https://host/dicom-web")
-            default:
-                return CMRError(.protocolError, e.message)
-            }
-        }
-    }
+    /// The user-facing form of a DICOMweb failure (`CMRError.web`).
+    public static func map(_ error: Error, peer: String) -> CMRError { CMRError.web(error, peer: peer, storing: false) }
 }
 
 /// The run's transport: counts requests, and with `--max-rate` hands each response body to the

@@ -28,44 +28,6 @@ public struct WebSendOptions: Sendable {
 }
 
 extension CMRError {
-    /// The user-facing form of a DICOMweb failure talking to `peer` (docs/transfer.md): no answer 69,
-    /// a timeout or a transient status (408, 429, 5xx) 75, refused credentials 77, a URL that is no
-    /// STOW-RS service 78, a broken answer 76, a local file 74.
-    static func web(_ error: Error, peer: String) -> CMRError {
-        guard let e = error as? DICOMwebError else {
-            if let c = error as? CMRError { return c }
-            return CMRError(.ioError, "\(peer): \(error)")
-        }
-        switch e.kind {
-        case .unavailable:
-            return CMRError(.peerUnavailable, e.message, hint: "check the URL, and that the server is running")
-        case .timeout:
-            return CMRError(.temporaryFailure, e.message, hint: "the server did not answer in time; raise --dimse-timeout or try again later")
-        case .refused:
-            return CMRError(.permissionDenied, e.message, hint: "use https://, or give --allow-insecure to send unencrypted on purpose")
-        case .malformedResponse:
-            return CMRError(.protocolError, e.message)
-        case .io:
-            return CMRError(.ioError, e.message)
-        case .httpStatus(let status):
-            if e.isTransient {
-                return CMRError(.temporaryFailure, e.message, hint: "the server is busy or failing; try again later")
-            }
-            switch status {
-            case 401, 407:
-                return CMRError(.permissionDenied, e.message + " (the server refused the credentials)",
-                                hint: "check --user-file, --token-file, --token-command or CMR_TOKEN")
-            case 403:
-                return CMRError(.permissionDenied, e.message + " (forbidden)", hint: "the credentials are not allowed to store there")
-            case 300..<400, 404, 405, 501:
-                return CMRError(.configuration, e.message + " (not a STOW-RS service)",
-                                hint: "--to names the DICOMweb service root, e.g. https://host/dicom-web")
-            default:
-                return CMRError(.protocolError, e.message)
-            }
-        }
-    }
-
     /// Whether a failed HTTP status ends the whole run rather than failing the request's files.
     var stopsWebRun: Bool { kind == .permissionDenied || kind == .configuration }
 }
@@ -128,7 +90,7 @@ struct WebDestination: Sendable {
             let client = try DICOMwebClient(base: url, options: .init(credentials: nil, allowInsecure: options.allowInsecure), transport: transport)
             return WebStoreSession(client: client, credentials: credentials, scratch: options.scratchFolder ?? NSTemporaryDirectory(), peer: name)
         } catch {
-            throw CMRError.web(error, peer: name)
+            throw CMRError.web(error, peer: name, storing: true)
         }
     }
 }
@@ -173,7 +135,7 @@ final class WebStoreSession {
         do {
             result = try client.store(instances, scratchFolder: scratch)
         } catch {
-            throw CMRError.web(error, peer: peer)
+            throw CMRError.web(error, peer: peer, storing: true)
         }
         let ms = Int((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
         let status = result.status.map(String.init)
@@ -199,7 +161,7 @@ final class WebStoreSession {
         let why = result.response != nil
             ? "the server answered HTTP \(status ?? "?") and did not name it among the stored or failed instances (it could not read it, or refused it without saying why)"
             : (result.error?.message ?? "the server answered HTTP \(status ?? "?") without naming it")
-        return WebBatchAnswer(records: records, error: result.error.map { CMRError.web($0, peer: peer) }, status: result.status,
+        return WebBatchAnswer(records: records, error: result.error.map { CMRError.web($0, peer: peer, storing: true) }, status: result.status,
                               retryAfter: result.error?.retryAfter, generation: generation, unacknowledged: "not stored: " + why)
     }
 
