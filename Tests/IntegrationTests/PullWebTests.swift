@@ -168,8 +168,9 @@ final class PullWebTests: XCTestCase {
         let insecure = try cmr(["pull", "--from", "http://192.0.2.1/dicom-web", "--study", studyA, "--out", dir + "/out2"])
         XCTAssertEqual(insecure.status, 77, insecure.err)
         XCTAssertTrue(insecure.err.contains("unencrypted") && insecure.err.contains("--allow-insecure"), insecure.err)
-        let secrets = try cmr(["query", "--from", "http://cmr:pw@127.0.0.1:\(o.port)/dicom-web"])
+        let secrets = try cmr(["query", "--from", "http://cmr:s3cr3t-pw@127.0.0.1:\(o.port)/dicom-web"])
         XCTAssertEqual(secrets.status, 64, secrets.err)
+        XCTAssertFalse(secrets.err.contains("s3cr3t-pw"), "the refusal must not echo the password: \(secrets.err)")
 
         let closed = try cmr(["query", "--from", "http://127.0.0.1:\(try OrthancPeer.freePort())/dicom-web", "--retries", "1"])
         XCTAssertEqual(closed.status, 69, closed.err)

@@ -26,7 +26,9 @@ public final class WebPeer: @unchecked Sendable {
                 deadline: Deadline = .none, limiter: RateLimiter? = nil,
                 transport: (@Sendable (_ idle: Double, _ total: Double) -> HTTPTransport)? = nil) throws(CMRError) {
         if url.user != nil || url.password != nil {
-            throw CMRError(.usage, "\(url.absoluteString): credentials in the URL are refused (ps, shell history and logs would show them)",
+            // Not echoed back: the message goes to logs too.
+            let shown = "\(url.scheme ?? "https")://…@\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")\(url.path)"
+            throw CMRError(.usage, "\(shown): credentials in the URL are refused (ps, shell history and logs would show them)",
                            hint: "give them in a file: --user-file FILE (user:password) or --token-file FILE")
         }
         if url.scheme?.lowercased() == "http", !allowInsecure, !DICOMwebClient.isLoopback(url.host ?? "") {
