@@ -207,6 +207,7 @@ complete -c cmr -n '__cmr_at cmr pull' -l modality -x -d 'Modality (Modalities i
 complete -c cmr -n '__cmr_at cmr pull' -l date-range -x -d 'Study Date: 20260101-20260131, 2026-01-01..2026-01-31, one date, or an open end'
 complete -c cmr -n '__cmr_at cmr pull' -s k -l key -x -d 'Any attribute by keyword or tag: -k PatientSex=F, -k 0008,1030=*HEAD*'
 complete -c cmr -n '__cmr_at cmr pull' -l model -x -a 'study patient' -d 'Information model: study (Study Root, default) or patient (Patient Root)'
+complete -c cmr -n '__cmr_at cmr pull' -l series -x -d 'Only this series of the study (repeat for several)'
 complete -c cmr -n '__cmr_at cmr pull' -l layout -x -a 'tree flat' -d 'tree (DIR/PatientID/StudyUID/SeriesUID/SOPInstanceUID.dcm, default) or flat (DIR/SOPInstanceUID.dcm)'
 complete -c cmr -n '__cmr_at cmr pull' -l via -x -a 'get move' -d 'get (C-GET, default) or move (C-MOVE to --listen)'
 complete -c cmr -n '__cmr_at cmr pull' -l listen -x -d 'With --via move: the AE title and address of cmr\'s storage SCP for the run (default address 127.0.0.1)'

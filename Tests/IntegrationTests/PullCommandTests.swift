@@ -233,6 +233,21 @@ final class PullCommandTests: XCTestCase {
         XCTAssertEqual(Self.dcmFiles(dir + "/out").count, Self.originals[study]!.count)
     }
 
+    /// `--series`: only that series of the study, asked for at series level; `--series` alone is 64.
+    func testPullOneSeries() throws {
+        let qr = try peer()
+        let dir = try Peers.temporaryFolder(self)
+        let study = Self.originals.keys.sorted()[0]
+        let bySeries = Dictionary(grouping: Self.originals[study]!) { try! DICOMReader.read(contentsOf: $0).dataSet.string(.seriesInstanceUID)! }
+        let series = try XCTUnwrap(bySeries.keys.sorted().first)
+        let r = try cmr(["pull", "--from", qr.from, "--study", study, "--series", series, "--out", dir + "/out", "--layout", "flat"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let got = Set(Self.dcmFiles(dir + "/out").map { FilePath.name(of: $0) })
+        let want = Set(bySeries[series]!.map { try! DICOMReader.read(contentsOf: $0).dataSet.string(.sopInstanceUID)! + ".dcm" })
+        XCTAssertEqual(got, want)
+        XCTAssertEqual(try cmr(["pull", "--from", qr.from, "--series", series, "--out", dir + "/out"]).status, 64)
+    }
+
     func testPullViaMoveToOwnStorageSCP() throws {
         let qr = try peer()
         let dir = try Peers.temporaryFolder(self)

@@ -153,6 +153,13 @@ final class PullWebTests: XCTestCase {
         XCTAssertEqual(statuses.filter { $0 == "received" }.count, 1)
         XCTAssertEqual(statuses.filter { $0 == "exists" }.count, 5)
         XCTAssertEqual(FileManager.default.contents(atPath: files[0]).map { _ in true }, true)
+
+        // --series: only that series.
+        let seriesA = try DICOMReader.read(contentsOf: Self.originals[studyA]![0]).dataSet.string(.seriesInstanceUID)!
+        let one = try cmr(["pull", "--study", studyA, "--series", seriesA, "--out", dir + "/one", "--layout", "flat"] + from, audit: audit)
+        XCTAssertEqual(one.status, 0, one.err)
+        let wanted = try Self.originals[studyA]!.filter { try DICOMReader.read(contentsOf: $0).dataSet.string(.seriesInstanceUID) == seriesA }
+        XCTAssertEqual(PullCommandTests.dcmFiles(dir + "/one").count, wanted.count)
     }
 
     func testWrongPasswordIs77PlainHTTPRefusedClosedPort69Deadline75() throws {

@@ -56,6 +56,7 @@ enum PullCommand: CLICommand {
             ],
             options: [.from, .value("out", short: "o", valueName: "DIR", help: "The folder to write into (created when missing).", completion: .directory)]
                 + OptionSpec.queryKeyOptions.filter { $0.name != "series" }
+                + [.repeatable("series", valueName: "UID", help: "Only this series of the study (repeat for several); needs --study.")]
                 + [.value("layout", valueName: "LAYOUT", help: "tree (DIR/PatientID/StudyUID/SeriesUID/SOPInstanceUID.dcm, default) or flat (DIR/SOPInstanceUID.dcm).",
                           completion: .choices(["tree", "flat"])),
                    .value("via", valueName: "METHOD", help: "get (C-GET, default) or move (C-MOVE to --listen).", completion: .choices(["get", "move"])),
@@ -92,6 +93,12 @@ enum PullCommand: CLICommand {
         let endpoint = try inv.fromEndpoint()
         var request = PullRequest(query: try inv.queryRequest(level: .study), output: out, layout: try OutputLayout.parse(inv.value("layout")))
         request.retry = inv.retryPolicy()
+        request.series = inv.values("series")
+        // The series narrow what is listed within each study; the study query itself is not keyed on them.
+        request.query.keys.removeAll { $0.tag == .seriesInstanceUID }
+        if !request.series.isEmpty && inv.values("study").isEmpty {
+            throw CMRError(.usage, "--series needs --study", hint: "name the study the series belongs to: --study UID --series UID")
+        }
         request.method = try method(inv)
         if case .web = endpoint, request.method != .get {
             throw CMRError(.usage, "--via move and --listen apply to a DIMSE peer", hint: "over DICOMweb, cmr pull retrieves with WADO-RS")

@@ -80,7 +80,8 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
         let (expected, missing) = try PullSteps.listed(&study, request, onRecord: onRecord) { () throws(CMRError) in
             try list(studyUID: studyUID, patientID: patientID)
         }
-        var state = StudyState(studyUID: studyUID, patientID: patientID, total: expected.count, missing: missing)
+        var state = StudyState(studyUID: studyUID, patientID: patientID, total: expected.count, missing: missing,
+                               seriesSize: Dictionary(grouping: expected, by: \.seriesUID).mapValues(\.count))
         var failure: CMRError?
         if !state.missing.isEmpty {
             do {
@@ -110,6 +111,7 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
         var expected: [PullExpected] = []
         for s in series.matches {
             guard let seriesUID = s.string(.seriesInstanceUID), !seriesUID.isEmpty else { continue }
+            if !request.series.isEmpty && !request.series.contains(seriesUID) { continue }
             let images = try backend.find(QueryRequest(level: .image, model: request.query.model, keys: base + [QueryKey(.seriesInstanceUID, seriesUID)]))
             for m in images.matches {
                 guard let sop = m.string(.sopInstanceUID), !sop.isEmpty else { continue }
@@ -126,14 +128,17 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
         var patientID: String?
         var total: Int
         var missing: [String: PullExpected]
+        /// Instances listed per series.
+        var seriesSize: [String: Int]
         var records: [TransferRecord] = []
         var notes: [String] = []
         var attempt = 1
         var subOperationFailures = 0
     }
 
-    /// The identifiers that ask for exactly what is missing: the study when all is, else per
-    /// series the series or a list of its missing instances (at most 200 UIDs a request).
+    /// The identifiers that ask for exactly what is missing: the study when all of it is (and all
+    /// of it was asked for), else per series the series when all of it is, or a list of its missing
+    /// instances (at most 200 UIDs a request).
     private func identifiers(_ state: StudyState) throws(CMRError) -> [(DataSet, Int)] {
         func base(_ level: QueryLevel) -> [QueryKey] {
             var keys = [QueryKey(.studyInstanceUID, state.studyUID)]
@@ -146,13 +151,18 @@ public final class PullOperation: PullRunner, @unchecked Sendable {
             for k in keys { ds.setString(k.tag, k.value ?? "") }
             return ds
         }
-        if state.missing.count == state.total {
+        // The whole study when all of it is missing (and all of it was asked for).
+        if state.missing.count == state.total && request.series.isEmpty {
             return [(try identifier(.study, base(.study)), state.total)]
         }
         let bySeries = Dictionary(grouping: state.missing.values, by: \.seriesUID)
         var out: [(DataSet, Int)] = []
         for (series, items) in bySeries.sorted(by: { $0.key < $1.key }) {
             let keys = base(.series) + [QueryKey(.seriesInstanceUID, series)]
+            if items.count == state.seriesSize[series] {
+                out.append((try identifier(.series, keys), items.count))   // the whole series is missing
+                continue
+            }
             let uids = items.map(\.sopInstanceUID).sorted()
             for start in stride(from: 0, to: uids.count, by: 200) {
                 let chunk = uids[start..<min(uids.count, start + 200)]

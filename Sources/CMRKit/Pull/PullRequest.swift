@@ -37,6 +37,8 @@ public struct PullRequest: Sendable {
     /// C-MOVE: give up when no sub-operation came for this long.
     public var moveTimeout: Double
     public var retry: RetryPolicy
+    /// Only these series of the studies found (`--series`); empty: every series.
+    public var series: [String] = []
 
     public init(query: QueryRequest, output: String, layout: OutputLayout = .tree, method: RetrieveMethod = .get,
                 moveTimeout: Double = 600, retry: RetryPolicy = RetryPolicy()) {

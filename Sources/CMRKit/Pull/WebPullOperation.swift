@@ -77,6 +77,7 @@ public final class WebPullOperation: PullRunner, @unchecked Sendable {
         for m in matches {
             guard let sop = m.string(.sopInstanceUID), !sop.isEmpty else { continue }
             let series = m.string(.seriesInstanceUID) ?? ""
+            if !request.series.isEmpty && !request.series.contains(series) { continue }
             expected.append(PullExpected(sopInstanceUID: sop, seriesUID: series,
                                          relativePath: request.layout.relativePath(patientID: study.patientID, studyUID: study.studyUID,
                                                                                    seriesUID: series, sopInstanceUID: sop)))
