@@ -14,6 +14,8 @@ final class SendWebOperationTests: XCTestCase {
             var status: Int
             var stored: [String] = []
             var headers: [String: String] = [:]
+            /// Failed instances with their Failure Reason (FailedSOPSequence).
+            var failed: [(uid: String, reason: Int)] = []
         }
         let known: [String: String]  // SOP Instance UID → SOP Class UID
         let answer: @Sendable (Int, [String], String?) -> Answer
@@ -35,7 +37,9 @@ final class SendWebOperationTests: XCTestCase {
             let n: Int = lock.withLock { requests.append((uids, auth)); return requests.count - 1 }
             let a = answer(n, uids, auth)
             let items = a.stored.map { #"{"00081150":{"vr":"UI","Value":["\#(known[$0]!)"]},"00081155":{"vr":"UI","Value":["\#($0)"]}}"# }
-            let json = Array(#"{"00081199":{"vr":"SQ","Value":[\#(items.joined(separator: ","))]}}"#.utf8)
+            let failedItems = a.failed.map { #"{"00081150":{"vr":"UI","Value":["\#(known[$0.uid]!)"]},"00081155":{"vr":"UI","Value":["\#($0.uid)"]},"00081197":{"vr":"US","Value":[\#($0.reason)]}}"# }
+            let failedJSON = failedItems.isEmpty ? "" : #","00081198":{"vr":"SQ","Value":[\#(failedItems.joined(separator: ","))]}"#
+            let json = Array(#"{"00081199":{"vr":"SQ","Value":[\#(items.joined(separator: ","))]}\#(failedJSON)}"#.utf8)
             var headers = a.headers
             headers["Content-Type"] = "application/dicom+json"
             let head = HTTPResponseHead(status: a.status, headers: headers)
@@ -98,6 +102,31 @@ final class SendWebOperationTests: XCTestCase {
         let again = try SendOperation(request(f, server)).run(readStdin: { [] })
         XCTAssertEqual(again.summary.skipped, 6)
         XCTAssertEqual(server.requests.count, 2)
+    }
+
+    /// Failure Reason A7xx (out of resources) in a STOW answer is transient: those files are sent
+    /// again after a pause (as DIMSE A7xx); another reason (C000) fails its file at once.
+    func testOutOfResourcesFailureReasonIsRetried() throws {
+        let f = try fixture()
+        let server = CannedServer(known: f.known) { n, uids, _ in
+            n == 0 ? .init(status: 202, stored: Array(uids.prefix(3)), failed: [(uids[3], 0xA700), (uids[4], 0xA7FF), (uids[5], 0xC000)])
+                   : .init(status: 200, stored: uids)
+        }
+        let result = try SendOperation(request(f, server)).run(readStdin: { [] })
+        XCTAssertEqual(server.requests.count, 2)
+        XCTAssertEqual(server.requests[1].uids.count, 2, "only the two A7xx files again")
+        XCTAssertEqual(result.summary.stored, 5)
+        XCTAssertEqual(result.summary.failed, 1)
+        XCTAssertTrue(result.records.contains { $0.status == .failed && ($0.comment ?? "").contains("C000H") })
+        XCTAssertEqual(result.exitStatus, 1)
+
+        // A server that stays out of resources: the retries are used up, then the file fails.
+        let g = try fixture(count: 1)
+        let busy = CannedServer(known: g.known) { _, uids, _ in .init(status: 202, failed: uids.map { ($0, 0xA700) }) }
+        let stuck = try SendOperation(request(g, busy)).run(readStdin: { [] })
+        XCTAssertEqual(busy.requests.count, 1 + 3)
+        XCTAssertEqual(stuck.summary.failed, 1)
+        XCTAssertNotEqual(stuck.exitStatus, 0)
     }
 
     func testTransientFailuresUsedUpStopAfterPartialIs1() throws {

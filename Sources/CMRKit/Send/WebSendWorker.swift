@@ -77,8 +77,13 @@ struct WebSendWorker: @unchecked Sendable {
                 return
             }
             var rest: [SendItem] = []
+            var busy: [SendItem] = []   // refused with A7xx (out of resources): sent again after a pause
             for (item, record) in zip(batch, answer.records) {
                 guard var record else { rest.append(item); continue }
+                if record.status == .failed, record.exitStatus == 75, failures < request.retry.retries {
+                    busy.append(item)
+                    continue
+                }
                 record.sha256 = item.sha256
                 record.attempts = attempts[item.index] ?? 1
                 if let journal, record.status == .stored || record.status == .warning {
@@ -91,16 +96,19 @@ struct WebSendWorker: @unchecked Sendable {
                 }
                 finished(record, item.index)
             }
-            if rest.count < batch.count {
+            if rest.count + busy.count < batch.count {   // progress: some files were answered for good
                 failures = 0
                 refreshed = false
             }
-            guard !rest.isEmpty else { continue }
+            guard !rest.isEmpty || !busy.isEmpty else { continue }
             guard let error = answer.error else {
                 // 2xx, and the answer did not name these files.
                 for item in rest { fail(item, attempts, answer.status, answer.unacknowledged) }
+                if !busy.isEmpty && retry(busy, after: CMRError(.temporaryFailure, "the server is out of resources (Failure Reason A7xx)")) { continue }
+                for item in busy { fail(item, attempts, answer.status, "refused by the server: out of resources (Failure Reason A7xx), after the retries") }
                 continue
             }
+            rest += busy
             if answer.status == 401, !refreshed {
                 do throws(CMRError) {
                     if try destination.credentials.refresh(after: answer.generation) {

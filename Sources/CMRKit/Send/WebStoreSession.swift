@@ -148,7 +148,8 @@ final class WebStoreSession {
                 r = item.record(.warning, comment: "Warning Reason " + Self.describe(reason))
             case .failed(let reason):
                 r = item.record(.failed, comment: "refused by the server: " + (reason.map { "Failure Reason " + Self.describe($0) } ?? "no Failure Reason given"))
-                r.exitStatus = 1
+                // A7xx (out of resources) may pass later: 75, and the worker sends it again (as DIMSE A7xx).
+                r.exitStatus = reason.map { (0xA700...0xA7FF).contains($0) } == true ? 75 : 1
             case .notAcknowledged:
                 return nil
             }
