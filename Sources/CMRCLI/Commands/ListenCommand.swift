@@ -90,8 +90,10 @@ enum ListenCommand: CLICommand {
             output.flush()
         }
         operation.onNote = { note in if !quiet { diagnostics.note(note) } }
-        try operation.bind()
 
+        // Catch SIGINT/SIGTERM before the port opens: a supervisor (or test) that stops cmr as soon
+        // as it accepts connections must not hit the moment where the signal is ignored but not yet
+        // caught (the default action is replaced by SIG_IGN, then by Dispatch's handler).
         let stop = StopFlag()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
@@ -100,6 +102,7 @@ enum ListenCommand: CLICommand {
             s.setEventHandler { stop.set() }
             s.resume()
         }
+        try operation.bind()
         if !quiet { diagnostics.note("listening as \(address.aeTitle) at \(address.host):\(operation.port), writing into \(out)") }
         try operation.run { stop.isSet }
         return 0

@@ -107,7 +107,7 @@ public final class ListenOperation: @unchecked Sendable {
         group.wait()
         flushIdle(force: true)
         execQueue.sync {}
-        try? FileManager.default.removeItem(atPath: staging)
+        removeStaging()
         if let e = lock.withLock({ auditError }) { throw e }
     }
 
@@ -122,6 +122,17 @@ public final class ListenOperation: @unchecked Sendable {
         scp.onReceived = { [self] instance in place(instance, peer: peer) }
         do { try scp.serve(connection) } catch { onNote("association from \(peer): \(error)") }
         connection.close()
+    }
+
+    /// Removes this run's staging folder, unless instances that were answered but could not be
+    /// placed are in it: those stay, and the next run on this folder places them.
+    private func removeStaging() {
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []).filter { !$0.hasPrefix(".") }
+        if left.isEmpty {
+            try? FileManager.default.removeItem(atPath: staging)
+        } else {
+            onNote("\(left.count) received instance\(left.count == 1 ? "" : "s") could not be placed; kept in \(staging) for the next cmr listen on \(request.output)")
+        }
     }
 
     /// Places the whole files a killed run left in staging: each was answered with success, so
@@ -152,7 +163,7 @@ public final class ListenOperation: @unchecked Sendable {
         r.studyInstanceUID = ids.studyUID
         r.transferSyntax = instance.transferSyntaxUID
         do {
-            if try FilePlacement.place(instance.path, at: r.path) == .exists {
+            if try FilePlacement.place(instance.path, at: r.path, keepOnFailure: true) == .exists {
                 r.status = .exists
             } else if let d = FileDigest.sha256(r.path) {
                 r.sha256 = d.hex

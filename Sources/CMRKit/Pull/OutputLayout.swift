@@ -67,21 +67,24 @@ public enum OutputLayout: String, Sendable, CaseIterable, Codable {
 public enum FilePlacement {
     public enum Outcome: Sendable, Equatable { case placed, exists }
 
-    public static func place(_ staged: String, at final: String) throws(CMRError) -> Outcome {
+    /// `keepOnFailure`: when it cannot be placed, leave the staged file where it is (a storage SCP
+    /// has already told the sender it was stored; the next run places it) rather than removing it.
+    public static func place(_ staged: String, at final: String, keepOnFailure: Bool = false) throws(CMRError) -> Outcome {
+        var placed = false
+        defer { if placed || !keepOnFailure { unlink(staged) } }
         let folder = FilePath.directory(of: final)
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw CMRError(.cannotCreateOutput, "\(folder): cannot create the folder: \(error.localizedDescription)")
             }
         }
-        defer { unlink(staged) }
-        if link(staged, final) == 0 { return .placed }
+        if link(staged, final) == 0 { placed = true; return .placed }
         let code = errno
-        if code == EEXIST { return .exists }
+        if code == EEXIST { placed = true; return .exists }
         if code == EPERM || code == ENOTSUP || code == EXDEV {
             // A file system without hard links: check, then rename (not atomic against a racing writer).
-            if FileManager.default.fileExists(atPath: final) { return .exists }
-            if rename(staged, final) == 0 { return .placed }
+            if FileManager.default.fileExists(atPath: final) { placed = true; return .exists }
+            if rename(staged, final) == 0 { placed = true; return .placed }
         }
         throw CMRError(.cannotCreateOutput, "\(final): cannot create: \(String(cString: strerror(errno)))")
     }

@@ -75,6 +75,7 @@ public final class ShareServeOperation: @unchecked Sendable {
     /// Binds and starts serving; appends the start record first (a log that cannot be written
     /// stops the server before it serves anything).
     public func start() throws(CMRError) -> Started {
+        catchSignals()
         do {
             try server.start()
         } catch {
@@ -92,18 +93,27 @@ public final class ShareServeOperation: @unchecked Sendable {
         return Started(listen: listen, port: server.port, studies: index.studies.count, instances: instances, skipped: index.skipped.count)
     }
 
-    /// Serves until SIGINT or SIGTERM (or a failed audit append), then stops.
-    public func run() throws(CMRError) {
+    private var signalSources: [DispatchSourceSignal] = []
+
+    /// SIGINT and SIGTERM end `run`. Caught from `start` on, before the port opens, so a signal
+    /// sent as soon as the server accepts connections is never lost.
+    private func catchSignals() {
+        guard signalSources.isEmpty else { return }
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let queue = DispatchQueue(label: "cmr.share.signals")
-        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
-        for s in sources {
+        signalSources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+        for s in signalSources {
             s.setEventHandler { [weak self] in self?.finished.signal() }
             s.resume()
         }
+    }
+
+    /// Serves until SIGINT or SIGTERM (or a failed audit append), then stops.
+    public func run() throws(CMRError) {
+        catchSignals()
         finished.wait()
-        for s in sources { s.cancel() }
+        for s in signalSources { s.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         try stop()
