@@ -126,23 +126,3 @@ public enum FilePlacement {
         return path
     }
 }
-
-/// SHA-256 and size of a file, read a megabyte at a time.
-enum FileDigest {
-    static func sha256(_ path: String) -> (hex: String, size: Int64)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var hash = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var size: Int64 = 0
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-            size += Int64(n)
-        }
-        return (Hex.encode(hash.finalize()), size)
-    }
-}

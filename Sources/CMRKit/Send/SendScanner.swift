@@ -77,7 +77,7 @@ struct SendScanner {
         let identity = FileIdentity(path: path)
         // A large file whose instance the journal has never seen cannot be skipped: it is hashed while it is sent.
         let digest = identity.flatMap { journal?.knownDigest(path: path, identity: $0) }
-            ?? (source.storage.count > hashLater && journal?.knows(sop: source.sopInstanceUID) != true ? nil : Self.sha256(source.storage))
+            ?? (source.storage.count > hashLater && journal?.knows(sop: source.sopInstanceUID) != true ? nil : FileDigest.sha256(source.storage))
         return .item(SendItem(index: index, source: source, sha256: digest, identity: identity,
                               studyInstanceUID: head?.dataSet.string(.studyInstanceUID),
                               patientID: head?.dataSet.string(.patientID),
@@ -87,17 +87,4 @@ struct SendScanner {
     /// Files larger than this are hashed during their transfer, on another thread, when the journal cannot skip them.
     static let hashLater = 1 << 20
 
-    /// SHA-256 of the whole file, a megabyte at a time, releasing the pages read (memory stays flat).
-    static func sha256(_ storage: ByteStorage) -> String {
-        var hash = SHA256()
-        var p = 0
-        let step = 1 << 20
-        repeat {
-            let end = min(storage.count, p + step)
-            hash.update(storage.buffer(p..<end))
-            if storage.count > 4 * step { storage.releasePages(p..<end) }
-            p = end
-        } while p < storage.count
-        return Hex.encode(hash.finalize())
-    }
 }

@@ -171,7 +171,7 @@ final class DigestTask: @unchecked Sendable {
 
     init(_ storage: ByteStorage) {
         DispatchQueue.global().async {
-            self.result = SendScanner.sha256(storage)
+            self.result = FileDigest.sha256(storage)
             self.done.signal()
         }
     }
