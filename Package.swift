@@ -2,6 +2,14 @@
 // cmr — Foundation, Dispatch and the C library only: no package dependencies.
 import PackageDescription
 
+// The one module compiled for instructions the baseline x86-64 lacks; it runs only after CPUID
+// said yes (Sources/CMRCryptoX86/README.md).
+#if arch(x86_64)
+let x86Extensions: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msha", "-Xcc", "-mssse3", "-Xcc", "-msse4.1"])]
+#else
+let x86Extensions: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "cmr",
     platforms: [.macOS(.v13)],
@@ -10,7 +18,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "DICOMDictionary", exclude: ["README.md"]),
-        .target(name: "CMRCrypto", exclude: ["README.md"]),
+        .target(name: "CMRCryptoX86", exclude: ["README.md"], swiftSettings: x86Extensions),
+        .target(name: "CMRCrypto", dependencies: ["CMRCryptoX86"], exclude: ["README.md"]),
         .target(name: "Compression", exclude: ["README.md"]),
         .target(name: "DICOMCore", dependencies: ["DICOMDictionary"], exclude: ["README.md"]),
         .target(name: "DICOMCoding", dependencies: ["DICOMCore", "Compression"], exclude: ["README.md"]),

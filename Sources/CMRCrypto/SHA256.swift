@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import CMRCryptoX86
+#endif
+
 /// SHA-256 (FIPS 180-4 §6.2).
 ///
 /// A value type: copying it forks the hash state, and `finalize()` leaves it untouched.
@@ -16,6 +20,8 @@ public struct SHA256: HashFunction {
     private var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var pendingCount = 0
     private var totalCount: UInt64 = 0
+    /// Never the SHA extensions, even when present (tests compare the two paths).
+    var forcePortable = false
 
     public init() {}
 
@@ -33,12 +39,12 @@ public struct SHA256: HashFunction {
             remaining -= taken
             guard pendingCount == Self.blockSize else { return }
             var block = pending
-            withUnsafeBytes(of: &block) { Self.compress(&state, $0.baseAddress!, blockCount: 1) }
+            withUnsafeBytes(of: &block) { Self.compress(&state, $0.baseAddress!, blockCount: 1, portable: forcePortable) }
             pendingCount = 0
         }
         let blockCount = remaining / Self.blockSize
         if blockCount > 0 {
-            Self.compress(&state, input, blockCount: blockCount)
+            Self.compress(&state, input, blockCount: blockCount, portable: forcePortable)
             input += blockCount * Self.blockSize
             remaining -= blockCount * Self.blockSize
         }
@@ -59,7 +65,7 @@ public struct SHA256: HashFunction {
             tail[pendingCount] = 0x80
             for index in (pendingCount + 1)..<(tailLength - 8) { tail[index] = 0 }
             tail.storeBytes(of: (totalCount &<< 3).bigEndian, toByteOffset: tailLength - 8, as: UInt64.self)
-            Self.compress(&state, UnsafeRawPointer(tail.baseAddress!), blockCount: tailLength / Self.blockSize)
+            Self.compress(&state, UnsafeRawPointer(tail.baseAddress!), blockCount: tailLength / Self.blockSize, portable: forcePortable)
         }
         var digest = [UInt8](repeating: 0, count: Self.digestSize)
         digest.withUnsafeMutableBytes { out in
@@ -113,8 +119,49 @@ extension SHA256 {
         h = t1 &+ sigma0 &+ majority
     }
 
-    /// Runs the compression function over `blockCount` consecutive 64-byte blocks at `blocks`.
-    private static func compress(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int) {
+    /// Runs the compression function over `blockCount` consecutive 64-byte blocks at `blocks`:
+    /// on the SHA extensions when the processor has them, else in portable Swift.
+    @inline(__always)
+    private static func compress(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int, portable: Bool) {
+        #if arch(x86_64)
+        if !portable && SHA256Extensions.isAvailable {
+            groupedConstants.withUnsafeBufferPointer { k in
+                withUnsafeMutableBytes(of: &state) {
+                    SHA256Extensions.compress($0.baseAddress!, blocks, blockCount: blockCount, constants: k.baseAddress!)
+                }
+            }
+            return
+        }
+        #endif
+        compressPortable(&state, blocks, blockCount: blockCount)
+    }
+
+    #if arch(x86_64)
+    /// K in groups of four, as the SHA extensions take them.
+    private static let groupedConstants: [SIMD4<UInt32>] = stride(from: 0, to: 64, by: 4).map {
+        SIMD4(roundConstants[$0], roundConstants[$0 + 1], roundConstants[$0 + 2], roundConstants[$0 + 3])
+    }
+    #endif
+
+    /// Whether `compress` runs on the processor's SHA instructions (for tests and benchmarks).
+    static var usesProcessorExtensions: Bool {
+        #if arch(x86_64)
+        SHA256Extensions.isAvailable
+        #else
+        false
+        #endif
+    }
+
+    /// The digest of `bytes` computed in portable Swift whatever the processor (for tests).
+    static func portableHash(_ bytes: [UInt8]) -> [UInt8] {
+        var copy = SHA256()
+        copy.forcePortable = true
+        bytes.withUnsafeBytes { copy.update($0) }
+        return copy.finalize()
+    }
+
+    /// FIPS 180-4 §6.2.2 in portable Swift.
+    static func compressPortable(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int) {
         roundConstants.withUnsafeBufferPointer { constants in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { scratch in
                 let k = constants.baseAddress!

@@ -20,6 +20,25 @@ final class HashFunctionTests: XCTestCase {
         }
     }
 
+    /// The SHA-extension path (taken on this processor when it has them) and the portable one agree
+    /// on FIPS vectors and on random messages of every length across several block boundaries.
+    func testProcessorExtensionsAgreeWithPortableRounds() throws {
+        XCTAssertEqual(Hex.encode(SHA256.portableHash(Array("abc".utf8))),
+                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        var random = SplitMix64(seed: 0x5AA5_2026)
+        let message = random.bytes(64 * 7 + 3)
+        for length in 0...message.count {
+            let prefix = Array(message[0..<length])
+            XCTAssertEqual(SHA256.hash(prefix), SHA256.portableHash(prefix), "length \(length)")
+        }
+        let large = random.bytes(1 << 20)
+        XCTAssertEqual(SHA256.hash(large), SHA256.portableHash(large))
+        #if arch(x86_64)
+        // Which path ran is stated, so that a log shows whether the extensions were exercised.
+        print("SHA-256 on the processor's SHA extensions: \(SHA256.usesProcessorExtensions)")
+        #endif
+    }
+
     func testFIPS180Examples() throws {
         let vectors = try VectorFile.load("sha2-fips180-4.json", as: Vector.self)
         XCTAssertEqual(vectors.count, 5)
