@@ -8,61 +8,56 @@ extension DICOMwebClient {
     /// STOW-RS: stores one batch of Part 10 files with one `POST {base}/studies` (or
     /// `/studies/{study}`).
     ///
-    /// Memory: the multipart body is written to a temporary file in `scratchFolder`, copying
-    /// each file in 1 MiB chunks, then uploaded from that file (URLSession streams file bodies
-    /// from disk), so memory stays at a few MiB whatever the batch size; the disk holds one
-    /// batch's bytes more for the time of the request. The body has a known length, so no
-    /// chunked encoding, and `Expect: 100-continue` is switched off.
+    /// The multipart body is produced while it is sent (`MultipartFileStream`: each file from
+    /// its mapping or read in place, chunked transfer encoding), so memory stays at the
+    /// transport's buffers and nothing is written to disk whatever the batch size;
+    /// `Expect: 100-continue` is not sent. A file that contains the boundary ends the request
+    /// before its bytes go, and the batch is sent again with another boundary (random, 128 bits:
+    /// not by chance). A file that cannot be opened is `.unreadable` and the others go without it.
     ///
     /// Returns per-instance results even for an HTTP error status when the response says what
     /// was stored. Throws only when no HTTP response arrived (unavailable, timeout) or a file
-    /// cannot be read.
+    /// could not be read while it was sent.
     public func store(_ batch: [STOWInstance], study: String? = nil, scratchFolder: String = NSTemporaryDirectory()) throws -> STOWResult {
         let path = study.map { "studies/" + $0 } ?? "studies"
         let url = self.url(path)
-        let bodyPath = try writeSTOWBody(batch, scratchFolder: scratchFolder)
-        defer { unlink(bodyPath.path) }
-        let req = request("POST", url, accept: "application/dicom+json", body: .file(bodyPath.path),
-                          headers: [("Content-Type", bodyPath.contentType), ("Expect", "")])
-        let c = BodyCollector(limit: options.maximumJSONResponse, url: url.absoluteString)
-        let head = try transport.perform(req, handler: c)
-        let ok = (200..<300).contains(head.status)
-        let error = ok ? nil : DICOMwebClient.statusError(head, url: url.absoluteString, body: c.body)
-        var response: STOWResponse?
-        if !c.body.isEmpty {
-            do {
-                response = try STOWResponse.parse(c.body, contentType: head.header("Content-Type"))
-            } catch let e as DICOMwebError where ok {
-                throw DICOMwebError(.malformedResponse, "\(url.absoluteString): \(e.message)", url: url.absoluteString)
-            } catch {
-                response = nil  // an error page instead of a STOW response: nothing acknowledged
-            }
-        }
-        return STOWResult.match(batch, response: response, status: head.status, error: error)
-    }
-
-    /// Writes the multipart/related body of a batch to a temporary file; returns its path and
-    /// the request's Content-Type.
-    func writeSTOWBody(_ batch: [STOWInstance], scratchFolder: String) throws -> (path: String, contentType: String) {
         for _ in 0..<3 {
-            let file = try AtomicFileWriter(path: scratchFolder + "/cmr-stow-body", overwrite: true, mode: 0o600)
-            var w = MultipartWriter(sink: file)
-            do {
-                for i in batch {
-                    try w.writePart(headers: [.init("Content-Type", "application/dicom")], file: i.path)
-                }
-                var sink = try w.close()
-                let tmp = try sink.finishUnsynced()
-                return (tmp, w.contentType())
-            } catch let e as MultipartError where e.kind == .boundaryInData {
-                var sink = w.sink
-                sink.abort()
-                continue
-            } catch {
-                var sink = w.sink
-                sink.abort()
-                throw error
+            let body = MultipartFileStream(files: batch.map { ($0.path, $0.storage) }, boundary: MultipartWriter<MemorySink>.randomBoundary())
+            let unreadable = Dictionary(body.failedToOpen.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
+            let sent = batch.filter { unreadable[$0.path] == nil }
+            if sent.isEmpty {
+                return STOWResult.match(batch, response: nil, status: nil, error: nil, unreadable: unreadable)
             }
+            let req = request("POST", url, accept: "application/dicom+json", body: .stream(StreamedBody(body)),
+                              headers: [("Content-Type", body.contentType)])
+            let c = BodyCollector(limit: options.maximumJSONResponse, url: url.absoluteString)
+            let head: HTTPResponseHead
+            do {
+                head = try transport.perform(req, handler: c)
+            } catch {
+                switch body.failure {
+                case .boundaryInData?: continue
+                case .read(let p, let reason)?: throw DICOMwebError(.io, "\(p): cannot be read while it was sent: \(reason)", url: url.absoluteString)
+                case nil: throw error
+                }
+            }
+            if case .boundaryInData? = body.failure { continue }
+            if case .read(let p, let reason)? = body.failure {
+                throw DICOMwebError(.io, "\(p): cannot be read while it was sent: \(reason)", url: url.absoluteString)
+            }
+            let ok = (200..<300).contains(head.status)
+            let error = ok ? nil : DICOMwebClient.statusError(head, url: url.absoluteString, body: c.body)
+            var response: STOWResponse?
+            if !c.body.isEmpty {
+                do {
+                    response = try STOWResponse.parse(c.body, contentType: head.header("Content-Type"))
+                } catch let e as DICOMwebError where ok {
+                    throw DICOMwebError(.malformedResponse, "\(url.absoluteString): \(e.message)", url: url.absoluteString)
+                } catch {
+                    response = nil  // an error page instead of a STOW response: nothing acknowledged
+                }
+            }
+            return STOWResult.match(batch, response: response, status: head.status, error: error, unreadable: unreadable)
         }
         throw DICOMwebError(.io, "could not choose a multipart boundary absent from the files")
     }

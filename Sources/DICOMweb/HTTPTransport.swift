@@ -1,12 +1,14 @@
 import Foundation
 
 /// One HTTP request as the DICOMweb client makes it. The body is in memory (small: none of the
-/// client's own requests) or a file that the transport streams from disk (STOW bodies).
+/// client's own requests), a file that the transport streams from disk, or a stream produced
+/// while it is sent (STOW bodies, `MultipartFileStream`).
 public struct HTTPRequest: Sendable {
     public enum Body: Sendable, Equatable {
         case none
         case bytes([UInt8])
         case file(String)
+        case stream(StreamedBody)
     }
 
     public var method: String
@@ -93,4 +95,12 @@ final class BodyCollector: HTTPResponseHandler {
         }
         body.append(contentsOf: chunk)
     }
+}
+
+/// A body read from a stream as it is sent, with no length known to the transport (chunked
+/// transfer encoding). Compared by identity.
+public final class StreamedBody: @unchecked Sendable, Equatable {
+    public let stream: InputStream
+    public init(_ stream: InputStream) { self.stream = stream }
+    public static func == (a: StreamedBody, b: StreamedBody) -> Bool { a === b }
 }

@@ -12,15 +12,26 @@ public struct STOWInstance: Sendable, Equatable {
     public var studyInstanceUID: String
     public var seriesInstanceUID: String
     public var size: Int
+    /// The file's bytes as the sender scanned (and hashed) them, when it holds them mapped: sent
+    /// from there, so what is stored is what was scanned even if the path changed since. Without
+    /// it the file is opened by path when the request is made.
+    public var storage: ByteStorage?
 
     public init(path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String,
-                seriesInstanceUID: String = "", size: Int) {
+                seriesInstanceUID: String = "", size: Int, storage: ByteStorage? = nil) {
+        self.storage = storage
         self.path = path
         self.sopClassUID = sopClassUID
         self.sopInstanceUID = sopInstanceUID
         self.studyInstanceUID = studyInstanceUID
         self.seriesInstanceUID = seriesInstanceUID
         self.size = size
+    }
+
+    public static func == (a: STOWInstance, b: STOWInstance) -> Bool {
+        a.path == b.path && a.sopClassUID == b.sopClassUID && a.sopInstanceUID == b.sopInstanceUID
+            && a.studyInstanceUID == b.studyInstanceUID && a.seriesInstanceUID == b.seriesInstanceUID
+            && a.size == b.size && a.storage === b.storage
     }
 
     /// Reads the file's UIDs (the data set up to, not including, Pixel Data; the file is mapped,

@@ -12,6 +12,8 @@ public struct STOWResult: Sendable, Equatable {
         case failed(reason: Int?)
         /// Not mentioned in the response (or no response could be read): unknown, send again.
         case notAcknowledged
+        /// Not sent: the file could not be opened when the request was made (the reason).
+        case unreadable(String)
     }
 
     public struct Instance: Sendable, Equatable {
@@ -35,7 +37,9 @@ public struct STOWResult: Sendable, Equatable {
     public var isPartial: Bool { storedCount > 0 && storedCount < instances.count }
 
     /// Matches a response to the files sent, by SOP Instance UID.
-    public static func match(_ sent: [STOWInstance], response: STOWResponse?, status: Int?, error: DICOMwebError?) -> STOWResult {
+    /// `unreadable`: files left out of the request, by path, with the reason.
+    public static func match(_ sent: [STOWInstance], response: STOWResponse?, status: Int?, error: DICOMwebError?,
+                             unreadable: [String: String] = [:]) -> STOWResult {
         var byUID: [String: (Outcome, String?)] = [:]
         let known = Set(sent.map(\.sopInstanceUID))
         var unexpected: [STOWResponse.Reference] = []
@@ -49,6 +53,7 @@ public struct STOWResult: Sendable, Equatable {
             }
         }
         let instances = sent.map { i -> Instance in
+            if let reason = unreadable[i.path] { return Instance(instance: i, outcome: .unreadable(reason), retrieveURL: nil) }
             let (o, url) = byUID[i.sopInstanceUID] ?? (.notAcknowledged, nil)
             return Instance(instance: i, outcome: o, retrieveURL: url)
         }

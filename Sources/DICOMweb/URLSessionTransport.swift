@@ -56,6 +56,10 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             // beside our Content-Length (seen with 6.x: both headers, chunked framing), an invalid
             // request that servers read differently. An upload from a file sends Content-Length only.
             task = session.uploadTask(with: r, fromFile: URL(fileURLWithPath: path))
+        case .stream(let body):
+            // Read synchronously by FoundationNetworking as libcurl asks; chunked framing.
+            r.httpBodyStream = body.stream
+            task = session.dataTask(with: r)
         }
         let state = TaskState(handler: handler)
         delegate.register(task, state)

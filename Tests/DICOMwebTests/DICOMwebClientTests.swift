@@ -195,7 +195,7 @@ final class DICOMwebClientTests: XCTestCase {
         XCTAssertEqual(req.method, "POST")
         XCTAssertEqual(req.url.absoluteString, "https://archive.example/dicomweb/studies")
         XCTAssertEqual(req.header("Accept"), "application/dicom+json")
-        XCTAssertEqual(req.header("Expect"), "")
+        XCTAssertNil(req.header("Content-Length"), "a streamed body: chunked, no length of ours")
         // The body: each file as it is on disk, in order.
         var p = try MultipartParser(contentType: req.header("Content-Type")!)
         var c = MultipartCollector()
@@ -203,8 +203,36 @@ final class DICOMwebClientTests: XCTestCase {
         try p.finish()
         XCTAssertEqual(c.parts.map(\.body), try files.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) })
         XCTAssertEqual(Set(c.parts.map { $0.headers.contentType?.essence }), ["application/dicom"])
-        // The temporary body is gone.
+        // No temporary body was written.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("stow") }, [])
+    }
+
+    /// A file removed after the scan: without its mapping it is left out as `.unreadable` and the
+    /// others go; with the mapping the scanned bytes go even though the path is gone.
+    func testStoreLeavesOutAFileThatCannotBeOpenedAndSendsMappedBytes() throws {
+        let dir = try temporaryFolder()
+        let files = try (1...3).map { try instanceFile(dir, uid: "1.9.\($0)", pixels: [UInt8]($0 == 3 ? [9, 9, 9, 9] : [1, 2, 3, 4])) }
+        var instances = try files.map { try STOWInstance(path: $0) }
+        let mappedBytes = try Data(contentsOf: URL(fileURLWithPath: files[2]))
+        instances[2].storage = try MappedFile.open(files[2])
+        try FileManager.default.removeItem(atPath: files[1])
+        try FileManager.default.removeItem(atPath: files[2])
+        let t = MockTransport { _, _ in .init(status: 200, headers: ["Content-Type": "application/dicom+json"], body: Array(Self.stowJSON.utf8)) }
+        let r = try client(t).store(instances, scratchFolder: dir)
+        guard case .unreadable(let reason) = r.instances[1].outcome else { return XCTFail("\(r.instances[1].outcome)") }
+        XCTAssertTrue(reason.contains("No such file"), reason)
+        XCTAssertEqual(r.instances[0].outcome, .stored)
+        var p = try MultipartParser(contentType: t.requests[0].header("Content-Type")!)
+        var c = MultipartCollector()
+        try p.feed(t.bodies[0], into: &c)
+        try p.finish()
+        XCTAssertEqual(c.parts.count, 2)
+        XCTAssertEqual(c.parts[1].body, Array(mappedBytes))
+        // All unreadable: no request at all.
+        let t2 = MockTransport { _, _ in .init(status: 200) }
+        let r2 = try client(t2).store([instances[1]], scratchFolder: dir)
+        XCTAssertEqual(t2.requests.count, 0)
+        XCTAssertEqual(r2.storedCount, 0)
     }
 
     func testStoreWithAnErrorPageAcknowledgesNothing() throws {

@@ -23,6 +23,9 @@ final class MockTransport: HTTPTransport, @unchecked Sendable {
         case .none: break
         case .bytes(let b): sent = b
         case .file(let p): sent = Array(FileManager.default.contents(atPath: p) ?? Data())
+        case .stream(let b):
+            guard let all = MultipartFileStream.readAll(b.stream) else { throw DICOMwebError(.unavailable, "the body stream failed") }
+            sent = all
         }
         requests.append(request)
         bodies.append(sent)

@@ -28,7 +28,7 @@ final class SendWebOperationTests: XCTestCase {
         }
 
         func perform(_ request: HTTPRequest, handler: HTTPResponseHandler) throws -> HTTPResponseHead {
-            guard case .file(let path) = request.body, let body = FileManager.default.contents(atPath: path) else {
+            guard case .stream(let stream) = request.body, let body = MultipartFileStream.readAll(stream.stream) else {
                 throw DICOMwebError(.io, "no body")
             }
             let text = String(decoding: body, as: UTF8.self)

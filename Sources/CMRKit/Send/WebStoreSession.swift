@@ -128,7 +128,7 @@ final class WebStoreSession {
         client.options.credentials = auth
         let instances = items.map {
             STOWInstance(path: $0.path, sopClassUID: $0.source.sopClassUID, sopInstanceUID: $0.source.sopInstanceUID,
-                         studyInstanceUID: $0.studyInstanceUID ?? "", size: $0.source.storage.count)
+                         studyInstanceUID: $0.studyInstanceUID ?? "", size: $0.source.storage.count, storage: $0.source.storage)
         }
         let start = DispatchTime.now().uptimeNanoseconds
         let result: STOWResult
@@ -152,6 +152,10 @@ final class WebStoreSession {
                 r.exitStatus = reason.map { (0xA700...0xA7FF).contains($0) } == true ? 75 : 1
             case .notAcknowledged:
                 return nil
+            case .unreadable(let reason):
+                r = item.record(.failed, comment: "cannot be read: \(reason); not sent")
+                r.exitStatus = 66
+                return r
             }
             r.peerStatus = status
             r.bytes = Int64(item.source.storage.count)
