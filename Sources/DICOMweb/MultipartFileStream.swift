@@ -111,8 +111,6 @@ public final class MultipartFileStream: InputStream, @unchecked Sendable {
     /// (FoundationNetworking takes "no bytes available" for a complete body).
     public override var hasBytesAvailable: Bool { status != .atEnd && status != .closed }
     public override func getBuffer(_ buffer: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, length len: UnsafeMutablePointer<Int>) -> Bool { false }
-    public override func property(forKey key: Stream.PropertyKey) -> Any? { nil }
-    public override func setProperty(_ property: Any?, forKey key: Stream.PropertyKey) -> Bool { false }
     public override func schedule(in aRunLoop: RunLoop, forMode mode: RunLoop.Mode) {}
     public override func remove(from aRunLoop: RunLoop, forMode mode: RunLoop.Mode) {}
 

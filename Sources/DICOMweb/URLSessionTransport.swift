@@ -7,7 +7,7 @@ import FoundationNetworking
 #endif
 
 /// `HTTPTransport` over URLSession (libcurl under FoundationNetworking on Linux; HTTPS with the
-/// system's trust store). Bodies from files are uploaded with `uploadTask(fromFile:)`, which
+/// system's trust store). Streamed bodies (STOW) are read synchronously as libcurl asks; bodies from files are uploaded with `uploadTask(fromFile:)`, which
 /// streams them from disk; responses are handed to the handler chunk by chunk from the
 /// delegate, never collected, or, with `spoolToDisk`, landed in a temporary file by a download
 /// task and handed over from it (bounded memory whatever the handler's speed). Redirects are not followed (credentials must not travel to another
