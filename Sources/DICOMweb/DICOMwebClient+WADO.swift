@@ -60,7 +60,15 @@ extension DICOMwebClient {
             try handler.parser?.finish()
         } catch let e as MultipartError {
             handler.receiver.abort()
-            throw DICOMwebError(.malformedResponse, "\(url.absoluteString): \(e.description) after \(handler.receiver.parts.count) complete parts", url: url.absoluteString)
+            let complete = handler.receiver.parts.count
+            if e.kind == .truncated {
+                // The body ended before its close delimiter: what a connection cut short looks like
+                // when the server frames its answer by closing it (Orthanc does). No whole answer
+                // came, as for a reset, so asking again may work.
+                throw DICOMwebError(.unavailable, "\(url.absoluteString): the response broke off (connection lost?): \(e.description) after \(complete) complete parts",
+                                    url: url.absoluteString)
+            }
+            throw DICOMwebError(.malformedResponse, "\(url.absoluteString): \(e.description) after \(complete) complete parts", url: url.absoluteString)
         }
         if durable {
             let d = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -9,9 +9,13 @@ import FoundationNetworking
 /// `HTTPTransport` over URLSession (libcurl under FoundationNetworking on Linux; HTTPS with the
 /// system's trust store). Streamed bodies (STOW) are read synchronously as libcurl asks; bodies from files are uploaded with `uploadTask(fromFile:)`, which
 /// streams them from disk; responses are handed to the handler chunk by chunk from the
-/// delegate, never collected, or, with `spoolToDisk`, landed in a temporary file by a download
-/// task and handed over from it (bounded memory whatever the handler's speed). Redirects are not followed (credentials must not travel to another
-/// host): a 3xx is returned as it is. No cookies, no cache.
+/// delegate, never collected, or, with `spoolToDisk`, written as it arrives to a spool file (in
+/// the temporary folder, unlinked as soon as it is made: nothing is left behind however the
+/// request or the process ends) and handed over from it once the response is complete (bounded
+/// memory whatever the handler's speed). A response that breaks off is handed over as far as it
+/// came, then its error thrown, so the handler keeps what was complete. Redirects are not
+/// followed (credentials must not travel to another host): a 3xx is returned as it is. No
+/// cookies, no cache.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     /// Seconds without any data before a request fails (URLSession's request timeout).
     public let idleTimeout: TimeInterval
@@ -44,9 +48,12 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         r.timeoutInterval = idleTimeout
         for h in request.headers { r.setValue(h.value, forHTTPHeaderField: h.name) }
         let task: URLSessionTask
+        var spool: Int32 = -1
+        defer { if spool >= 0 { _ = Glibc.close(spool) } }
         switch request.body {
         case .none where request.spoolToDisk:
-            task = session.downloadTask(with: r)
+            spool = try Self.spoolFile()
+            task = session.dataTask(with: r)
         case .none:
             task = session.dataTask(with: r)
         case .bytes(let b):
@@ -61,19 +68,52 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             r.httpBodyStream = body.stream
             task = session.dataTask(with: r)
         }
-        let state = TaskState(handler: handler)
+        let state = TaskState(handler: handler, spool: spool)
         delegate.register(task, state)
         defer { delegate.unregister(task) }
         task.resume()
         state.done.wait()
         let url = request.url.absoluteString
         if let e = state.handlerError { throw e }
-        if let e = state.transportError, !state.challenged { throw Self.map(e, url: url) }
+        if let e = state.transportError, !state.challenged {
+            // What came before the break: the handler keeps the parts that were complete.
+            if spool >= 0, let head = state.head, (200..<300).contains(head.status) { try? Self.replay(spool, head, to: handler) }
+            throw Self.map(e, url: url)
+        }
         if state.challenged, !state.headDelivered, let head = state.head { try handler.received(head: head) }
         guard let head = state.head else {
             throw DICOMwebError(.malformedResponse, "\(url): no HTTP response", url: url)
         }
+        if spool >= 0, !state.challenged { try Self.replay(spool, head, to: handler) }
         return head
+    }
+
+    /// A spool file in the temporary folder, already unlinked: only its descriptor holds it.
+    static func spoolFile() throws -> Int32 {
+        var folder = NSTemporaryDirectory()
+        while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+        var template = Array((folder + "/cmr-spool-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw DICOMwebError(.io, "cannot create a spool file in \(folder): \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return fd
+    }
+
+    /// Hands a spooled response over: the head, then the body in 1 MiB reads from the start.
+    static func replay(_ fd: Int32, _ head: HTTPResponseHead, to handler: HTTPResponseHandler) throws {
+        try handler.received(head: head)
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw DICOMwebError(.io, "cannot rewind the spool file: \(String(cString: strerror(errno)))") }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw DICOMwebError(.io, "cannot read the spool file: \(String(cString: strerror(errno)))") }
+            if n == 0 { return }
+            try buffer.withUnsafeBytes { try handler.received(body: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
     }
 
     static func map(_ error: Error, url: String) -> DICOMwebError {
@@ -97,11 +137,16 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         /// The response was an authentication challenge, answered by cancelling.
         var challenged = false
         var headDelivered = false
+        /// The spool file's descriptor (-1: the response goes straight to the handler).
+        let spool: Int32
         let done = DispatchSemaphore(value: 0)
-        init(handler: HTTPResponseHandler) { self.handler = handler }
+        init(handler: HTTPResponseHandler, spool: Int32 = -1) {
+            self.handler = handler
+            self.spool = spool
+        }
     }
 
-    final class Delegate: NSObject, URLSessionDataDelegate, URLSessionDownloadDelegate, @unchecked Sendable {
+    final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         private let lock = NSLock()
         private var states: [Int: TaskState] = [:]
 
@@ -116,6 +161,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             if http.statusCode < 200 { completionHandler(.allow); return }
             let head = HTTPResponseHead(http)
             s.head = head
+            if s.spool >= 0 { completionHandler(.allow); return }   // handed over from the spool at the end
             s.headDelivered = true
             do {
                 try s.handler.received(head: head)
@@ -128,36 +174,28 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
             guard let s = state(dataTask), s.handlerError == nil else { return }
+            if s.spool >= 0 {
+                let ok = data.withUnsafeBytes { b -> Bool in
+                    var done = 0
+                    while done < b.count {
+                        let n = Glibc.write(s.spool, b.baseAddress! + done, b.count - done)
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { return false }
+                        done += n
+                    }
+                    return true
+                }
+                if !ok {
+                    s.handlerError = DICOMwebError(.io, "cannot write the spool file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+                    dataTask.cancel()
+                }
+                return
+            }
             do {
                 try data.withUnsafeBytes { try s.handler.received(body: $0) }
             } catch {
                 s.handlerError = error
                 dataTask.cancel()
-            }
-        }
-
-        /// A spooled response is complete on disk: hand it over in 1 MiB reads (the file is
-        /// removed by URLSession when this returns).
-        func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
-            guard let s = state(downloadTask), let http = downloadTask.response as? HTTPURLResponse else { return }
-            let head = HTTPResponseHead(http)
-            s.head = head
-            s.headDelivered = true
-            do {
-                try s.handler.received(head: head)
-                let fd = Glibc.open(location.path, O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else { throw DICOMwebError(.io, "cannot open the downloaded response \(location.path)") }
-                defer { _ = Glibc.close(fd) }
-                var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                while true {
-                    let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-                    if n < 0 && errno == EINTR { continue }
-                    if n < 0 { throw DICOMwebError(.io, "cannot read the downloaded response \(location.path)") }
-                    if n == 0 { break }
-                    try buffer.withUnsafeBytes { try s.handler.received(body: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                }
-            } catch {
-                s.handlerError = error
             }
         }
 

@@ -295,9 +295,11 @@ final class DICOMwebClientTests: XCTestCase {
         let body = Array(try w.close().bytes.dropLast(3000))
         let t = MockTransport { _, _ in .init(status: 200, headers: ["Content-Type": "multipart/related; boundary=srv-b"], body: body) }
         let out = dir + "/out"
+        // A body cut short (no close delimiter) is a connection lost, transient: asking again may work.
         XCTAssertThrowsError(try client(t).retrieve(.series(study: "1.2.3", series: "4"), into: out)) {
-            XCTAssertEqual(($0 as? DICOMwebError)?.kind, .malformedResponse)
-            XCTAssertTrue(String(describing: $0).contains("after 1 complete parts"), "\($0)")
+            XCTAssertEqual(($0 as? DICOMwebError)?.kind, .unavailable)
+            XCTAssertEqual(($0 as? DICOMwebError)?.isTransient, true)
+            XCTAssertTrue(String(describing: $0).contains("broke off") && String(describing: $0).contains("after 1 complete parts"), "\($0)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out), ["1.7.1.dcm"])
     }

@@ -151,3 +151,52 @@ final class OrthancSlot: @unchecked Sendable {
 
     func use() throws -> OrthancPeer { try OrthancPeer.use(peer, error) }
 }
+
+/// A test class with one Orthanc of its own (`OrthancSlot`), started before its first test and
+/// stopped after its last; `peer()` in each test.
+class OrthancTestCase: XCTestCase {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var slots: [ObjectIdentifier: OrthancSlot] = [:]
+
+    /// This class's slot.
+    static var orthanc: OrthancSlot {
+        lock.withLock {
+            if let s = slots[ObjectIdentifier(self)] { return s }
+            let s = OrthancSlot()
+            slots[ObjectIdentifier(self)] = s
+            return s
+        }
+    }
+
+    override class func setUp() {
+        super.setUp()
+        orthanc.start()
+    }
+
+    override class func tearDown() {
+        orthanc.stop()
+        super.tearDown()
+    }
+
+    func peer() throws -> OrthancPeer { try Self.orthanc.use() }
+
+    struct Scratch {
+        var dir: String
+        var environment: [String: String]
+        var audit: String { dir + "/audit.log" }
+        var userFile: String { dir + "/user" }
+        var tmp: String { dir + "/tmp" }
+    }
+
+    /// A folder for a test with its own audit log, journal folder, fast retries, `TMPDIR` (`tmp`,
+    /// empty) and a `--user-file` with `password`.
+    func scratch(password: String = OrthancPeer.password, _ name: String = #function) throws -> Scratch {
+        let dir = try Peers.temporaryFolder(self, name)
+        let s = Scratch(dir: dir, environment: ["CMR_AUDIT_LOG": dir + "/audit.log", "CMR_JOURNAL_DIR": dir + "/journal",
+                                                "CMR_RETRY_BASE_SECONDS": "0.01", "TMPDIR": dir + "/tmp"])
+        try FileManager.default.createDirectory(atPath: s.tmp, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: s.userFile, contents: Data("\(OrthancPeer.user):\(password)\n".utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        return s
+    }
+}

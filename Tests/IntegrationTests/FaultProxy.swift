@@ -6,6 +6,10 @@ import DICOMNetwork
 /// either cuts both connections (`.cut`: the peer died, the cable was pulled) or stops forwarding
 /// while keeping them open (`.stall`: the peer hangs). Connections made after the fault pass
 /// through untouched unless `every` is set, so a client that reconnects can be tested too.
+/// With `acrossConnections`, `after` counts the bytes of every connection in that direction
+/// together (one budget for the proxy's life), so a fault lands at a byte offset of the whole
+/// exchange whether or not the client (an HTTP client with keep-alive) reuses its connection;
+/// the fault then fires once (`every` does not apply).
 final class FaultProxy: @unchecked Sendable {
     enum Fault { case cut, stall }
     enum Direction { case toPeer, toClient }
@@ -16,22 +20,30 @@ final class FaultProxy: @unchecked Sendable {
     let direction: Direction
     let after: Int
     let every: Bool
+    let acrossConnections: Bool
     private let lock = NSLock()
     private var fired = false
     private var stopped = false
     private var generation = 0
     private var open: [SocketTransport] = []
+    private var accepted = 0
+    private var shared: Budget?
 
     var port: UInt16 { listener.port }
     var hasFired: Bool { lock.withLock { fired } }
+    /// Connections accepted so far.
+    var connections: Int { lock.withLock { accepted } }
 
-    init(to upstreamPort: UInt16, fault: Fault, direction: Direction = .toPeer, after: Int, every: Bool = false) throws {
+    init(to upstreamPort: UInt16, fault: Fault, direction: Direction = .toPeer, after: Int, every: Bool = false,
+         acrossConnections: Bool = false) throws {
         self.listener = try SocketListener(host: "127.0.0.1", port: 0)
         self.upstreamPort = upstreamPort
         self.fault = fault
         self.direction = direction
         self.after = after
         self.every = every
+        self.acrossConnections = acrossConnections
+        self.shared = acrossConnections ? Budget(after) : nil
         Thread { [self] in acceptLoop() }.start()
     }
 
@@ -52,8 +64,8 @@ final class FaultProxy: @unchecked Sendable {
         while !lock.withLock({ stopped }) {
             guard let client = try? listener.accept(timeout: 0.2) else { continue }
             guard let peer = try? SocketTransport.connect(host: "127.0.0.1", port: upstreamPort, timeout: 5) else { client.close(); continue }
-            let armed: Bool = lock.withLock { open += [client, peer]; return every || !fired }
-            let budget = Budget(armed ? after : Int.max)
+            let armed: Bool = lock.withLock { open += [client, peer]; accepted += 1; return every || !fired }
+            let budget = armed ? shared ?? Budget(after) : Budget(Int.max)
             Thread { [self] in pump(from: client, to: peer, counting: direction == .toPeer ? budget : nil) }.start()
             Thread { [self] in pump(from: peer, to: client, counting: direction == .toClient ? budget : nil) }.start()
         }
@@ -62,6 +74,8 @@ final class FaultProxy: @unchecked Sendable {
     final class Budget: @unchecked Sendable {
         let lock = NSLock()
         var left: Int
+        /// The fault fired on these bytes: count no more (a shared budget lets later bytes pass).
+        var spent = false
         init(_ left: Int) { self.left = left }
     }
 
@@ -78,7 +92,12 @@ final class FaultProxy: @unchecked Sendable {
             var trip = false
             if let budget {
                 budget.lock.withLock {
-                    if budget.left <= n { forward = budget.left; trip = true; budget.left = 0 } else { budget.left -= n }
+                    guard !budget.spent else { return }
+                    if budget.left <= n {
+                        forward = budget.left; trip = true; budget.left = 0; budget.spent = true
+                    } else {
+                        budget.left -= n
+                    }
                 }
             }
             if forward > 0 {

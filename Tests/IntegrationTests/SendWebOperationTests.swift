@@ -203,6 +203,31 @@ final class SendWebOperationTests: XCTestCase {
         XCTAssertNil(result.stoppedBy)
     }
 
+    /// Regression: a file deleted after the scan stopped the whole STOW run with 74 (the request's
+    /// body could not be written). It fails alone, named with the reason; the others are stored (1).
+    func testFileDeletedAfterTheScanFailsAloneAndTheOthersAreStored() throws {
+        let f = try fixture()
+        let server = CannedServer(known: f.known) { _, uids, _ in .init(status: 200, stored: uids) }
+        let gone = f.files[1]
+        let goneUID = try STOWInstance(path: gone).sopInstanceUID
+        let result = try SendOperation(request(f, server, batch: 4)).run(readStdin: { [] }, willSend: { _ throws(CMRError) in
+            try? FileManager.default.removeItem(atPath: gone)
+        })
+        XCTAssertEqual(result.exitStatus, 1, "\(result.summary)")
+        XCTAssertNil(result.stoppedBy)
+        XCTAssertEqual(result.summary.stored, 5)
+        XCTAssertEqual(result.summary.failed, 1)
+        let failed = try XCTUnwrap(result.records.first { $0.status == .failed })
+        XCTAssertEqual(failed.path, gone)
+        XCTAssertTrue(failed.comment?.contains("No such file") == true, failed.comment ?? "")
+        XCTAssertEqual(failed.attempts, 1)
+        XCTAssertEqual(server.requests.count, 2, "the batch without the file, then the next")
+        XCTAssertEqual(server.requests.map(\.uids.count).reduce(0, +), 5)
+        XCTAssertFalse(server.requests.contains { $0.uids.contains(goneUID) })
+        XCTAssertTrue(result.records.filter { $0.status == .stored }.allSatisfy { $0.attempts == 1 })
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: f.dir).filter { $0.contains("stow") }, [], "no body left behind")
+    }
+
     func testPlainHTTPToAnotherHostAndCredentialsInTheURLAreRefused() throws {
         let plain = SendRequest(inputs: ["x"], destination: .web(URL(string: "http://192.0.2.1/dicom-web")!))
         XCTAssertThrowsError(try SendOperation(plain)) { XCTAssertEqual(($0 as? CMRError)?.exitStatus, 77) }

@@ -10,37 +10,7 @@ import Glibc
 /// plugin and basic auth (one Orthanc for the class; the stopped-server test starts its own):
 /// store and rerun (0), a corrupt instance in a batch (1), a wrong password (77), plain http to
 /// another host (77, no server), a server stopped mid-run (1) and the rerun that sends the rest.
-final class SendWebTests: XCTestCase {
-    static let orthanc = OrthancSlot()
-
-    override class func setUp() {
-        super.setUp()
-        orthanc.start()
-    }
-
-    override class func tearDown() {
-        orthanc.stop()
-        super.tearDown()
-    }
-
-    func peer() throws -> OrthancPeer { try Self.orthanc.use() }
-
-    struct Scratch {
-        var dir: String
-        var environment: [String: String]
-        var audit: String { dir + "/audit.log" }
-        var userFile: String { dir + "/user" }
-    }
-
-    func scratch(password: String = OrthancPeer.password, _ name: String = #function) throws -> Scratch {
-        let dir = try Peers.temporaryFolder(self, name)
-        let s = Scratch(dir: dir, environment: ["CMR_AUDIT_LOG": dir + "/audit.log", "CMR_JOURNAL_DIR": dir + "/journal",
-                                                "CMR_RETRY_BASE_SECONDS": "0.01"])
-        FileManager.default.createFile(atPath: s.userFile, contents: Data("\(OrthancPeer.user):\(password)\n".utf8),
-                                       attributes: [.posixPermissions: 0o600])
-        return s
-    }
-
+final class SendWebTests: OrthancTestCase {
     func synth(_ s: Scratch, _ dir: String, seed: Int, instances: Int = 3) throws -> [String] {
         let r = try Peers.run(try Peers.cmrPath(), ["synth", "--out", dir, "--print-paths", "--patients", "1", "--series", "CT,MR",
                                                    "--instances", String(instances), "--rows", "32", "--columns", "32", "--seed", String(seed)],

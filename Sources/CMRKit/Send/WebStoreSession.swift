@@ -1,4 +1,5 @@
 import Foundation
+import DICOMCoding
 import DICOMNetwork
 import DICOMweb
 
@@ -106,6 +107,9 @@ struct WebBatchAnswer {
     var generation: Int
     /// Why a file the answer did not name was not stored.
     var unacknowledged: String
+    /// No request went: a file of the batch could not be read (it is the one failed record); the
+    /// others were not sent and go again at once, without counting a retry.
+    var notSent = false
 }
 
 /// Stores batches of files with STOW-RS, one request each, and reads the answer file by file.
@@ -134,6 +138,17 @@ final class WebStoreSession {
         let result: STOWResult
         do {
             result = try client.store(instances, scratchFolder: scratch)
+        } catch let e as FileError where items.contains(where: { $0.path == e.path }) {
+            let records = items.map { item -> TransferRecord? in
+                guard item.path == e.path else { return nil }
+                var r = item.record(.failed, comment: "cannot be sent: \(e.reason) (it changed after the scan)")
+                r.bytes = Int64(item.source.storage.count)
+                r.transferSyntax = item.source.transferSyntaxUID
+                r.exitStatus = 1
+                return r
+            }
+            return WebBatchAnswer(records: records, error: nil, status: nil, retryAfter: nil, generation: generation,
+                                  unacknowledged: "not sent", notSent: true)
         } catch {
             throw CMRError.web(error, peer: peer, storing: true)
         }
