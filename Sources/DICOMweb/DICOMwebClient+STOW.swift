@@ -16,34 +16,40 @@ extension DICOMwebClient {
     /// not by chance). A file that cannot be opened is `.unreadable` and the others go without it.
     ///
     /// Returns per-instance results even for an HTTP error status when the response says what
-    /// was stored. Throws only when no HTTP response arrived (unavailable, timeout) or a file
-    /// could not be read while it was sent.
+    /// was stored. Throws only when no HTTP response arrived (unavailable, timeout), or a
+    /// `FileError` naming the file that could not be read while it was sent (the request was
+    /// aborted: nothing of the batch was stored).
     public func store(_ batch: [STOWInstance], study: String? = nil, scratchFolder: String = NSTemporaryDirectory()) throws -> STOWResult {
         let path = study.map { "studies/" + $0 } ?? "studies"
         let url = self.url(path)
         for _ in 0..<3 {
-            let body = MultipartFileStream(files: batch.map { ($0.path, $0.storage) }, boundary: MultipartWriter<MemorySink>.randomBoundary())
-            let unreadable = Dictionary(body.failedToOpen.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
+            let boundary = MultipartWriter<MemorySink>.randomBoundary()
+            let first = MultipartFileStream(files: batch.map { ($0.path, $0.storage) }, boundary: boundary)
+            let unreadable = Dictionary(first.failedToOpen.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
             let sent = batch.filter { unreadable[$0.path] == nil }
             if sent.isEmpty {
                 return STOWResult.match(batch, response: nil, status: nil, error: nil, unreadable: unreadable)
             }
-            let req = request("POST", url, accept: "application/dicom+json", body: .stream(StreamedBody(body)),
-                              headers: [("Content-Type", body.contentType)])
+            // The first stream, then a new one each time the transport sends the body again.
+            let streams = StreamSupply(first)
+            let streamed = StreamedBody { streams.next { MultipartFileStream(files: sent.map { ($0.path, $0.storage) }, boundary: boundary) } }
+            let req = request("POST", url, accept: "application/dicom+json", body: .stream(streamed),
+                              headers: [("Content-Type", first.contentType)])
             let c = BodyCollector(limit: options.maximumJSONResponse, url: url.absoluteString)
             let head: HTTPResponseHead
             do {
                 head = try transport.perform(req, handler: c)
             } catch {
-                switch body.failure {
+                switch (streamed.streams.last as? MultipartFileStream)?.failure {
                 case .boundaryInData?: continue
-                case .read(let p, let reason)?: throw DICOMwebError(.io, "\(p): cannot be read while it was sent: \(reason)", url: url.absoluteString)
+                case .read(let p, let reason)?: throw FileError(.io, path: p, reason: "cannot be read while it was sent: \(reason)")
                 case nil: throw error
                 }
             }
-            if case .boundaryInData? = body.failure { continue }
-            if case .read(let p, let reason)? = body.failure {
-                throw DICOMwebError(.io, "\(p): cannot be read while it was sent: \(reason)", url: url.absoluteString)
+            let failure = (streamed.streams.last as? MultipartFileStream)?.failure
+            if case .boundaryInData? = failure { continue }
+            if case .read(let p, let reason)? = failure {
+                throw FileError(.io, path: p, reason: "cannot be read while it was sent: \(reason)")
             }
             let ok = (200..<300).contains(head.status)
             let error = ok ? nil : DICOMwebClient.statusError(head, url: url.absoluteString, body: c.body)
@@ -60,5 +66,16 @@ extension DICOMwebClient {
             return STOWResult.match(batch, response: response, status: head.status, error: error, unreadable: unreadable)
         }
         throw DICOMwebError(.io, "could not choose a multipart boundary absent from the files")
+    }
+}
+
+/// Hands out a stream made in advance once, then new ones.
+private final class StreamSupply: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: MultipartFileStream?
+    init(_ first: MultipartFileStream) { self.first = first }
+    func next(_ make: () -> MultipartFileStream) -> MultipartFileStream {
+        if let f = lock.withLock({ () -> MultipartFileStream? in defer { first = nil }; return first }) { return f }
+        return make()
     }
 }

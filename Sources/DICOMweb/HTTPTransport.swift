@@ -98,9 +98,26 @@ final class BodyCollector: HTTPResponseHandler {
 }
 
 /// A body read from a stream as it is sent, with no length known to the transport (chunked
-/// transfer encoding). Compared by identity.
+/// transfer encoding). It makes a new stream for each time the body is sent: libcurl sends a
+/// request again, once, on a new connection when a kept-alive one turns out dead, and asks
+/// FoundationNetworking to rewind the body, which asks the task's delegate for a new stream (an
+/// old stream would go on from where it was: a body without its beginning). Compared by identity.
 public final class StreamedBody: @unchecked Sendable, Equatable {
-    public let stream: InputStream
-    public init(_ stream: InputStream) { self.stream = stream }
+    private let make: () -> InputStream
+    private let lock = NSLock()
+    private var made: [InputStream] = []
+
+    public init(_ make: @escaping () -> InputStream) { self.make = make }
+
+    /// A new stream from the start of the body.
+    public func newStream() -> InputStream {
+        let s = make()
+        lock.withLock { made.append(s) }
+        return s
+    }
+
+    /// The streams made so far, oldest first (the last one is the body the server got, if any).
+    public var streams: [InputStream] { lock.withLock { made } }
+
     public static func == (a: StreamedBody, b: StreamedBody) -> Bool { a === b }
 }

@@ -64,11 +64,14 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             // request that servers read differently. An upload from a file sends Content-Length only.
             task = session.uploadTask(with: r, fromFile: URL(fileURLWithPath: path))
         case .stream(let body):
-            // Read synchronously by FoundationNetworking as libcurl asks; chunked framing.
-            r.httpBodyStream = body.stream
+            // Read synchronously by FoundationNetworking as libcurl asks; chunked framing. The
+            // task's own delegate answers `needNewBodyStream` when libcurl sends it again.
+            r.httpBodyStream = body.newStream()
             task = session.dataTask(with: r)
+            task.delegate = delegate
         }
         let state = TaskState(handler: handler, spool: spool)
+        if case .stream(let body) = request.body { state.body = body }
         delegate.register(task, state)
         defer { delegate.unregister(task) }
         task.resume()
@@ -137,6 +140,8 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         /// The response was an authentication challenge, answered by cancelling.
         var challenged = false
         var headDelivered = false
+        /// A streamed request body, to start again when libcurl resends the request.
+        var body: StreamedBody?
         /// The spool file's descriptor (-1: the response goes straight to the handler).
         let spool: Int32
         let done = DispatchSemaphore(value: 0)
@@ -197,6 +202,11 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
                 s.handlerError = error
                 dataTask.cancel()
             }
+        }
+
+        /// libcurl sends the request again (a kept-alive connection was dead): the body from its start.
+        func urlSession(_ session: URLSession, task: URLSessionTask, needNewBodyStream completionHandler: @escaping (InputStream?) -> Void) {
+            completionHandler(state(task)?.body?.newStream())
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,

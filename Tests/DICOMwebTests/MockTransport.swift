@@ -24,7 +24,7 @@ final class MockTransport: HTTPTransport, @unchecked Sendable {
         case .bytes(let b): sent = b
         case .file(let p): sent = Array(FileManager.default.contents(atPath: p) ?? Data())
         case .stream(let b):
-            guard let all = MultipartFileStream.readAll(b.stream) else { throw DICOMwebError(.unavailable, "the body stream failed") }
+            guard let all = MultipartFileStream.readAll(b.newStream()) else { throw DICOMwebError(.unavailable, "the body stream failed") }
             sent = all
         }
         requests.append(request)

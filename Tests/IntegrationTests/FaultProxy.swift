@@ -9,7 +9,10 @@ import DICOMNetwork
 /// With `acrossConnections`, `after` counts the bytes of every connection in that direction
 /// together (one budget for the proxy's life), so a fault lands at a byte offset of the whole
 /// exchange whether or not the client (an HTTP client with keep-alive) reuses its connection;
-/// the fault then fires once (`every` does not apply).
+/// the fault then fires once (`every` does not apply). `thenEach` then cuts (or stalls) every
+/// later connection after that many bytes, until `disarm()`: libcurl sends a request cut on a
+/// kept-alive connection once more by itself, on a new one, and a test of a lost request must
+/// lose that one too.
 final class FaultProxy: @unchecked Sendable {
     enum Fault { case cut, stall }
     enum Direction { case toPeer, toClient }
@@ -28,6 +31,7 @@ final class FaultProxy: @unchecked Sendable {
     private var open: [SocketTransport] = []
     private var accepted = 0
     private var shared: Budget?
+    private var thenEach: Int?
 
     var port: UInt16 { listener.port }
     var hasFired: Bool { lock.withLock { fired } }
@@ -35,7 +39,8 @@ final class FaultProxy: @unchecked Sendable {
     var connections: Int { lock.withLock { accepted } }
 
     init(to upstreamPort: UInt16, fault: Fault, direction: Direction = .toPeer, after: Int, every: Bool = false,
-         acrossConnections: Bool = false) throws {
+         acrossConnections: Bool = false, thenEach: Int? = nil) throws {
+        self.thenEach = thenEach
         self.listener = try SocketListener(host: "127.0.0.1", port: 0)
         self.upstreamPort = upstreamPort
         self.fault = fault
@@ -54,6 +59,9 @@ final class FaultProxy: @unchecked Sendable {
         for s in sockets { s.close() }
     }
 
+    /// Later connections pass untouched (`thenEach` no longer applies).
+    func disarm() { lock.withLock { thenEach = nil } }
+
     func stop() {
         let sockets: [SocketTransport] = lock.withLock { stopped = true; return open }
         for s in sockets { s.close() }
@@ -64,8 +72,8 @@ final class FaultProxy: @unchecked Sendable {
         while !lock.withLock({ stopped }) {
             guard let client = try? listener.accept(timeout: 0.2) else { continue }
             guard let peer = try? SocketTransport.connect(host: "127.0.0.1", port: upstreamPort, timeout: 5) else { client.close(); continue }
-            let armed: Bool = lock.withLock { open += [client, peer]; accepted += 1; return every || !fired }
-            let budget = armed ? shared ?? Budget(after) : Budget(Int.max)
+            let (armed, later): (Bool, Int?) = lock.withLock { open += [client, peer]; accepted += 1; return (every || !fired, fired ? thenEach : nil) }
+            let budget = later.map { Budget($0) } ?? (armed ? shared ?? Budget(after) : Budget(Int.max))
             Thread { [self] in pump(from: client, to: peer, counting: direction == .toPeer ? budget : nil) }.start()
             Thread { [self] in pump(from: peer, to: client, counting: direction == .toClient ? budget : nil) }.start()
         }

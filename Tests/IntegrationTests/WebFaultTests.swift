@@ -49,7 +49,7 @@ final class WebFaultTests: OrthancTestCase {
     /// `cmr send` of 6 files in batches of 2 through a proxy with `fault` at byte `after` toward
     /// Orthanc; checks the run, Orthanc, the report, the audit log, and a rerun. Returns the
     /// first run's summary and standard error.
-    func send(_ fault: FaultProxy.Fault, after: (_ fileSize: Int) -> Int, retries: Int, expect: Int32, seed: Int,
+    func send(_ fault: FaultProxy.Fault, after: (_ fileSize: Int) -> Int, thenEach: Int? = nil, retries: Int, expect: Int32, seed: Int,
               file: StaticString = #filePath, line: UInt = #line) throws -> (summary: [String: Any], err: String) {
         let o = try peer()
         let s = try scratch()
@@ -57,7 +57,7 @@ final class WebFaultTests: OrthancTestCase {
         XCTAssertEqual(files.count, 6, file: file, line: line)
         let instances = try files.map { try STOWInstance(path: $0) }
         let study = instances[0].studyInstanceUID
-        let proxy = try FaultProxy(to: UInt16(o.port), fault: fault, after: after(try size(files[0])), acrossConnections: true)
+        let proxy = try FaultProxy(to: UInt16(o.port), fault: fault, after: after(try size(files[0])), acrossConnections: true, thenEach: thenEach)
         defer { proxy.stop() }
         let to = "http://127.0.0.1:\(proxy.port)/dicom-web"
         let started = Date()
@@ -81,6 +81,7 @@ final class WebFaultTests: OrthancTestCase {
         XCTAssertEqual(try cmr(s, ["audit", "verify", s.audit]).status, 0, file: file, line: line)
 
         // The rerun (the proxy now passes everything) stores exactly what was not acknowledged.
+        proxy.disarm()
         proxy.dropConnections()
         let again = try cmr(s, ["send", "--to", to, "--user-file", s.userFile, "--batch-count", "2", "--report", s.dir + "/r2.jsonl", s.dir + "/in"])
         XCTAssertEqual(again.status, 0, again.err, file: file, line: line)
@@ -99,9 +100,11 @@ final class WebFaultTests: OrthancTestCase {
     static func midSecondBatch(_ fileSize: Int) -> Int { 3 * fileSize + 1_000 }
 
     /// Cut toward Orthanc in the middle of the second request's body, no retries: the first batch
-    /// is stored, the rest failed with the reason; partial (1).
+    /// is stored, the rest failed with the reason; partial (1). libcurl sends a request cut on a
+    /// kept-alive connection once more by itself on a new connection (with the body from its
+    /// start: a new stream; the old one would go on mid-body); the proxy cuts that one early too.
     func testSTOWCutMidBodyInTheSecondBatch() throws {
-        let (summary, err) = try send(.cut, after: Self.midSecondBatch, retries: 0, expect: 1, seed: 91)
+        let (summary, err) = try send(.cut, after: Self.midSecondBatch, thenEach: 1_000, retries: 0, expect: 1, seed: 91)
         XCTAssertEqual(summary["stored"] as? Int, 2)
         XCTAssertEqual(summary["failed"] as? Int, 4)
         XCTAssertNotNil(summary["stoppedBecause"] as? String, "\(summary)")
