@@ -176,6 +176,7 @@ complete -c cmr -n '__cmr_at cmr send' -l dimse-timeout -x -d 'Wait this long fo
 complete -c cmr -n '__cmr_at cmr send' -l retries -x -d 'Retries of a failed association or transient failure, with exponential backoff and jitter (default 3)'
 complete -c cmr -n '__cmr_at cmr send' -l deadline -x -d 'End the whole run after DURATION (90s, 15m, 2h): what is not done by then is reported as not done'
 complete -c cmr -n '__cmr_at cmr send' -l associations -x -d 'Associations (DICOMweb: requests) used at once, each over its share of the files (default 1)'
+complete -c cmr -n '__cmr_at cmr send' -l window -x -d 'DIMSE: C-STORE requests in flight on one association when the peer grants an asynchronous operations window (default 8'
 complete -c cmr -n '__cmr_at cmr send' -l max-rate -x -d 'At most RATE bytes per second for the whole run (10M, 500k, 1.5Mi)'
 complete -c cmr -n '__cmr_at cmr send' -l journal -r -F -d 'The journal of acknowledged files (default: one per destination under $CMR_JOURNAL_DIR, $XDG_STATE_HOME/cmr/journal or ~/.local/state/cmr/journal)'
 complete -c cmr -n '__cmr_at cmr send' -l resume -d 'Skip files the journal says the peer acknowledged, and journal new acknowledgements (--no-resume: send everything, record nothing)'

@@ -62,6 +62,9 @@ public struct TransferSummary: Codable, Sendable, Equatable {
     public var bytes: Int64 = 0
     public var seconds = 0.0
     public var associations = 0
+    /// DIMSE send: the most C-STORE requests kept in flight on one association (the asynchronous
+    /// operations window the peer granted, within `--window`; 1 when it granted none).
+    public var window: Int?
     public var exitStatus: Int32 = 0
     /// Why the run ended early, when it did (deadline, peer unreachable after retries, …).
     public var stoppedBecause: String?
