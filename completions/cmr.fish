@@ -279,6 +279,8 @@ complete -c cmr -n '__cmr_at cmr listen' -l exec-idle -x -d 'A study is complete
 complete -c cmr -n '__cmr_at cmr listen' -l max-associations -x -d 'Associations served at once (default 8)'
 complete -c cmr -n '__cmr_at cmr listen' -l print-paths -d 'Print the path of each instance received, one per line'
 complete -c cmr -n '__cmr_at cmr listen' -l json -d 'Print one JSON line per instance received (the record of cmr pull --report)'
+complete -c cmr -n '__cmr_at cmr listen' -l report -r -F -d 'Write a JSON Lines report, one line per instance received and a summary line, to FILE when stopped'
+complete -c cmr -n '__cmr_at cmr listen' -l overwrite -d 'Replace the report file if it exists'
 complete -c cmr -n '__cmr_at cmr listen' -l connect-timeout -x -d 'Wait this long for a TCP connection (default 10)'
 complete -c cmr -n '__cmr_at cmr listen' -l association-timeout -x -d 'Wait this long for the peer to accept or release an association (default 30)'
 complete -c cmr -n '__cmr_at cmr listen' -l dimse-timeout -x -d 'Wait this long for each DIMSE response or PDU from the peer (default 60'

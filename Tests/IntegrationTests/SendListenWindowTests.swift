@@ -13,11 +13,11 @@ final class SendListenWindowTests: XCTestCase {
         var out: String
     }
 
-    func startListen(_ s: TransferScratch, _ name: String) throws -> Listener {
+    func startListen(_ s: TransferScratch, _ name: String, _ extra: [String] = []) throws -> Listener {
         let port = try DIMSEInteropTests.freePort()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Peers.cmrPath())
-        p.arguments = ["listen", "--out", s.dir + "/" + name, "--port", String(port), "--exec-idle", "0.2"]
+        p.arguments = ["listen", "--out", s.dir + "/" + name, "--port", String(port), "--exec-idle", "0.2"] + extra
         p.environment = ProcessInfo.processInfo.environment.merging(s.environment) { $1 }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -51,7 +51,7 @@ final class SendListenWindowTests: XCTestCase {
     func testSendToListenUsesTheWindowAndEverythingArrivesUnchanged() throws {
         let s = try transferScratch()
         let originals = try synthesized(s)
-        let l = try startListen(s, "out")
+        let l = try startListen(s, "out", ["--report", s.dir + "/listen.jsonl"])
         let r = try cmr(s, ["send", "--to", "dicom://CMR@127.0.0.1:\(l.port)", "--report", s.dir + "/r.jsonl", "--verbose", s.dir + "/in"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.err.contains("over 1 association (window 8)"), r.err)
@@ -76,6 +76,25 @@ final class SendListenWindowTests: XCTestCase {
         let wide = try cmr(s, ["send", "--to", "dicom://CMR@127.0.0.1:\(l.port)", "--window", "64", "--no-resume", "--json", s.dir + "/in"])
         XCTAssertEqual(wide.status, 0, wide.err)
         XCTAssertTrue(wide.out.contains("\"window\":16"), wide.out)
+
+        // cmr listen --report: written when it stops, one record per instance received, then the summary.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/listen.jsonl"), "only when stopped")
+        kill(l.process.processIdentifier, SIGTERM)
+        l.process.waitUntilExit()
+        XCTAssertEqual(l.process.terminationStatus, 0)
+        let (received, listenSummary) = try transferReport(s.dir + "/listen.jsonl")
+        XCTAssertEqual(received.count, 120)
+        XCTAssertEqual(Set(received.filter { $0["status"] as? String == "received" }.compactMap { $0["sopInstanceUID"] as? String }), Set(originals.keys))
+        XCTAssertEqual(received.filter { $0["status"] as? String == "exists" }.count, 80, "the two later sends found every file in place")
+        for record in received where record["status"] as? String == "received" {
+            let path = try XCTUnwrap(record["path"] as? String)
+            XCTAssertEqual(record["sha256"] as? String, try Peers.run("/usr/bin/sha256sum", [path]).out.split(separator: " ").first.map(String.init))
+        }
+        XCTAssertEqual(listenSummary["command"] as? String, "listen")
+        XCTAssertEqual(listenSummary["stored"] as? Int, 40)
+        XCTAssertEqual(listenSummary["skipped"] as? Int, 80)
+        XCTAssertGreaterThanOrEqual(listenSummary["associations"] as? Int ?? 0, 3, "connections accepted (the test's port probe is one too)")
+        XCTAssertEqual(listenSummary["exitStatus"] as? Int, 0)
         XCTAssertEqual(try cmr(s, ["audit", "verify", s.audit]).status, 0)
     }
 

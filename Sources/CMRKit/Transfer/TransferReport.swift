@@ -118,3 +118,48 @@ public enum TransferReportWriter {
         }
     }
 }
+
+/// A report written as the records come (`cmr listen --report FILE`, which runs for days): each
+/// line goes to a temporary file at once, so memory does not grow with the run; `finish` adds the
+/// summary line and moves the file into place atomically. A run killed before leaves no report.
+public final class TransferReportStream: @unchecked Sendable {
+    public let path: String
+    private let lock = NSLock()
+    private var writer: AtomicFileWriter
+    private var summary: TransferSummary
+    private var failure: CMRError?
+
+    public init(path: String, overwrite: Bool, summary: TransferSummary) throws(CMRError) {
+        try TransferReportWriter.checkWritable(path, overwrite: overwrite)
+        do { writer = try AtomicFileWriter(path: path, overwrite: overwrite) } catch { throw CMRError.writing(path, error) }
+        self.path = path
+        self.summary = summary
+    }
+
+    public func append(_ record: TransferRecord) {
+        let line = Array((TransferReportWriter.line(record) + "\n").utf8)
+        lock.withLock {
+            summary.count(record)
+            guard failure == nil else { return }
+            do { try line.withUnsafeBytes { try writer.write($0) } } catch { failure = CMRError.writing(path, error) }
+        }
+    }
+
+    /// Drops the report (the run failed before it began).
+    public func abort() { lock.withLock { writer.abort() } }
+
+    /// Writes the summary (its counts are those of the records appended; `update` fills in the rest) and commits.
+    public func finish(_ update: (inout TransferSummary) -> Void) throws(CMRError) {
+        lock.lock()
+        defer { lock.unlock() }
+        update(&summary)
+        if let failure { writer.abort(); throw failure }
+        do {
+            try Array((TransferReportWriter.summaryLine(summary) + "\n").utf8).withUnsafeBytes { try writer.write($0) }
+            try writer.commit()
+        } catch {
+            writer.abort()
+            throw CMRError.writing(path, error)
+        }
+    }
+}
