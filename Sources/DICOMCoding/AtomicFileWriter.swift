@@ -134,7 +134,8 @@ public struct AtomicFileWriter: ByteSink {
         finished = true
     }
 
-    static func syncDirectory(of path: String) {
+    /// Syncs the folder holding `path`, so a name made there (rename, link) is durable.
+    public static func syncDirectory(of path: String) {
         let dir = FilePath.directory(of: path)
         let d = Glibc.open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if d >= 0 { fsync(d); close(d) }

@@ -94,15 +94,20 @@ public final class GroupCommit: @unchecked Sendable {
     }
 
     private func syncFileSystem() -> Error? {
+        do { try Self.syncFileSystem(holding: folder) } catch { return error }
+        return nil
+    }
+
+    /// Syncs the file system holding `folder` (`syncfs`, else `sync`): whatever was written there is durable after it.
+    public static func syncFileSystem(holding folder: String) throws {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return FileError(errno: errno, path: folder, doing: "cannot open the output folder to sync it") }
+        guard fd >= 0 else { throw FileError(errno: errno, path: folder, doing: "cannot open the output folder to sync it") }
         defer { close(fd) }
         if let syncfs = GroupCommit.syncfs {
-            if syncfs(fd) != 0 { return FileError(errno: errno, path: folder, doing: "cannot sync the file system") }
+            if syncfs(fd) != 0 { throw FileError(errno: errno, path: folder, doing: "cannot sync the file system") }
         } else {
             sync()
         }
-        return nil
     }
 
     /// glibc's syncfs(2), which Swift's Glibc module does not export, found at run time.

@@ -125,6 +125,7 @@ final class DIMSEInteropTests: XCTestCase {
         let response = try association.echo()
         XCTAssertEqual(response.status, .success)
         XCTAssertEqual(association.acceptance.userInformation.implementationVersionName?.hasPrefix("OFFIS_DCMTK"), true)
+        XCTAssertEqual(association.operationsWindow, 1, "storescp grants no asynchronous operations window")
         try association.release()
         XCTAssertEqual(association.state, .Sta1)
     }

@@ -34,9 +34,14 @@ final class DIMSEPynetdicomTests: XCTestCase {
         for sop, ts in pairs:
             ae.add_requested_context(sop, ts)
         ae.add_requested_context(Verification)
-        assoc = ae.associate("127.0.0.1", port, ae_title="CMRSCP", max_pdu=8192)
+        from pynetdicom.pdu_primitives import AsynchronousOperationsWindowNegotiation
+        window = AsynchronousOperationsWindowNegotiation()
+        window.maximum_number_operations_invoked = 8
+        window.maximum_number_operations_performed = 1
+        assoc = ae.associate("127.0.0.1", port, ae_title="CMRSCP", max_pdu=8192, ext_neg=[window])
         result = {"established": assoc.is_established, "stores": []}
         if assoc.is_established:
+            result["window"] = list(assoc.acceptor.asynchronous_operations)
             result["echo"] = assoc.send_c_echo().Status
             for p in files:
                 result["stores"].append(assoc.send_c_store(dcmread(p)).Status)
@@ -85,8 +90,10 @@ final class DIMSEPynetdicomTests: XCTestCase {
         for (sop, ts) in Set(sources.map { [$0.sopClassUID, $0.transferSyntaxUID] }).map({ ($0[0], $0[1]) }) {
             params.propose(sop, transferSyntaxes: [ts])
         }
-        params.asynchronousOperationsWindow = AsynchronousOperationsWindow(maximumInvoked: 1, maximumPerformed: 1)
+        // What cmr send proposes by default; pynetdicom answers none (it performs one at a time).
+        params.asynchronousOperationsWindow = AsynchronousOperationsWindow(maximumInvoked: 8, maximumPerformed: 1)
         let a = try Association.request(host: "127.0.0.1", port: port, parameters: params)
+        XCTAssertEqual(a.operationsWindow, 1)
         XCTAssertEqual(a.acceptance.userInformation.implementationVersionName?.uppercased().hasPrefix("PYNETDICOM"), true)
         XCTAssertEqual(try a.echo().status, .success)
         for s in sources { XCTAssertEqual(try a.store(file: s).status, .success) }
@@ -107,10 +114,11 @@ final class DIMSEPynetdicomTests: XCTestCase {
         defer { scp.stop() }
         let r = try Peers.run(py, ["-c", Self.script, "scu", String(listener.port)] + files)
         XCTAssertEqual(r.status, 0, r.err)
-        struct Result: Decodable { var established: Bool; var echo: Int?; var stores: [Int] }
+        struct Result: Decodable { var established: Bool; var echo: Int?; var stores: [Int]; var window: [Int]? }
         let result = try JSONDecoder().decode(Result.self, from: r.stdout)
         XCTAssertTrue(result.established)
         XCTAssertEqual(result.echo, 0)
+        XCTAssertEqual(result.window, [8, 1], "pynetdicom read the window cmr's SCP granted")
         XCTAssertEqual(result.stores, Array(repeating: 0, count: files.count))
         XCTAssertEqual(scp.received.count, files.count)
         for received in scp.received {

@@ -52,6 +52,7 @@ final class OrthancDIMSETests: XCTestCase {
         XCTAssertEqual(sent.status, 0, sent.err)
         let summary = try XCTUnwrap(String(contentsOfFile: dir + "/send.jsonl", encoding: .utf8).split(separator: "\n").last)
         XCTAssertTrue(summary.contains("\"stored\":12"), String(summary))
+        XCTAssertTrue(summary.contains("\"window\":1"), "the window of 8 proposed, Orthanc grants none: \(summary)")
 
         let studies = try run(["query", "--from", peer, "--level", "study", "--json"])
         XCTAssertEqual(studies.status, 0, studies.err)

@@ -47,6 +47,8 @@ enum ListenCommand: CLICommand {
                 .value("max-associations", valueName: "N", help: "Associations served at once (default 8); more wait.", type: .integer(minimum: 1)),
                 .flag("print-paths", help: "Print the path of each instance received, one per line."),
                 .json("Print one JSON line per instance received (the record of cmr pull --report)."),
+                .value("report", valueName: "FILE", help: "Write a JSON Lines report, one line per instance received and a summary line, to FILE when stopped.", completion: .file),
+                .flag("overwrite", help: "Replace the report file if it exists."),
             ] + OptionSpec.timeoutOptions + [.auditLog],
             category: .transfer,
             exitStatuses: [
@@ -85,7 +87,12 @@ enum ListenCommand: CLICommand {
         let operation = ListenOperation(request: request, audit: audit, environment: inv.environment)
         let printPaths = inv.flag("print-paths"), json = inv.wantsJSON
         let output = inv.output, diagnostics = inv.diagnostics, quiet = inv.isQuiet
+        let started = Date()
+        let report = try inv.value("report").map { path throws(CMRError) in
+            try TransferReportStream(path: path, overwrite: inv.flag("overwrite"), summary: TransferSummary(command: "listen", peer: address.description))
+        }
         operation.onRecord = { record in
+            report?.append(record)
             if json { output.line(TransferReportWriter.line(record)) } else if printPaths && record.status == .received { output.line(record.path) }
             output.flush()
         }
@@ -102,9 +109,18 @@ enum ListenCommand: CLICommand {
             s.setEventHandler { stop.set() }
             s.resume()
         }
-        try operation.bind()
+        do { try operation.bind() } catch { report?.abort(); throw error }
         if !quiet { diagnostics.note("listening as \(address.aeTitle) at \(address.host):\(operation.port), writing into \(out)") }
-        try operation.run { stop.isSet }
+        // The report is written however the run ends (an audit failure is 74, and says so).
+        var failure: CMRError?
+        do { try operation.run { stop.isSet } } catch { failure = error }
+        try report?.finish { summary in
+            summary.seconds = Date().timeIntervalSince(started)
+            summary.associations = operation.associations
+            summary.exitStatus = failure?.exitStatus ?? 0
+            summary.stoppedBecause = failure?.message
+        }
+        if let failure { throw failure }
         return 0
     }
 

@@ -30,7 +30,10 @@ enum SendCommand: CLICommand {
                 out-of-resources statuses A7xx) are retried --retries times on a new association, \
                 after pauses growing exponentially with random jitter, going on with the files not \
                 yet acknowledged. --deadline bounds the whole run. --associations N sends over N \
-                associations at once (default 1; 2 to 4 speed up many small files). Quiet by \
+                associations at once (default 1; 2 to 4 speed up many small files). Each \
+                association proposes an asynchronous operations window of --window N requests \
+                (default 8; 1 proposes none): when the peer grants it, up to that many C-STORE \
+                requests are in flight at once, and only a response makes a file stored. Quiet by \
                 default: errors and warnings only, a progress line on a terminal; the exit status \
                 tells cron what happened.
 
@@ -66,6 +69,8 @@ enum SendCommand: CLICommand {
                 .aeTitle,
             ] + OptionSpec.timeoutOptions + OptionSpec.retryOptions + [
                 .value("associations", valueName: "N", help: "Associations (DICOMweb: requests) used at once, each over its share of the files (default 1).",
+                       type: .integer(minimum: 1)),
+                .value("window", valueName: "N", help: "DIMSE: C-STORE requests in flight on one association when the peer grants an asynchronous operations window (default 8; 1: one at a time, none proposed).",
                        type: .integer(minimum: 1)),
                 .value("max-rate", valueName: "RATE", help: "At most RATE bytes per second for the whole run (10M, 500k, 1.5Mi)."),
                 .value("journal", valueName: "FILE", help: "The journal of acknowledged files (default: one per destination under $CMR_JOURNAL_DIR, $XDG_STATE_HOME/cmr/journal or ~/.local/state/cmr/journal).",
@@ -121,6 +126,7 @@ enum SendCommand: CLICommand {
         request.retry = inv.retryPolicy()
         request.deadline = try inv.deadline()
         request.associations = inv.integer("associations") ?? 1
+        request.window = inv.integer("window") ?? SendRequest.defaultWindow
         if let text = inv.value("max-rate") {
             guard let rate = RateLimiter.parseRate(text) else {
                 throw CMRError(.usage, "--max-rate '\(text)' is not a rate", hint: "bytes per second, e.g. 250000, 500k, 10M, 1.5Mi")
@@ -136,6 +142,9 @@ enum SendCommand: CLICommand {
         request.nulSeparated = inv.flag("null")
         let webOnly = ["batch-count", "batch-bytes", "token-file", "token-command", "user-file"].filter { inv.value($0) != nil }
             + (inv.flag("allow-insecure") ? ["allow-insecure"] : [])
+        if case .web = destination, inv.value("window") != nil {
+            throw CMRError(.usage, "--window applies to DIMSE destinations (dicom://…), not to \(to)")
+        }
         if case .dimse = destination, let first = webOnly.first {
             throw CMRError(.usage, "--\(first) applies to DICOMweb destinations (https://…), not to \(to)")
         }
@@ -221,7 +230,8 @@ enum SendCommand: CLICommand {
             if s.skipped > 0 { parts.append("\(s.skipped) skipped") }
             if s.failed > 0 { parts.append("\(s.failed) failed") }
             inv.diagnostics.note("\(s.total) file\(s.total == 1 ? "" : "s") to \(s.peer): " + parts.joined(separator: ", ")
-                                 + String(format: " in %.2f s over %d association%@", s.seconds, s.associations, s.associations == 1 ? "" : "s"))
+                                 + String(format: " in %.2f s over %d association%@", s.seconds, s.associations, s.associations == 1 ? "" : "s")
+                                 + (s.window.map { " (window \($0))" } ?? ""))
         }
     }
 

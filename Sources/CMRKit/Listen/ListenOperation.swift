@@ -50,6 +50,7 @@ public final class ListenOperation: @unchecked Sendable {
     private var listener: SocketListener?
     private var staging = ""
     private var active = 0
+    private var served = 0
     private var pending: [String: PendingStudy] = [:]
     private let group = DispatchGroup()
     private var auditError: CMRError?
@@ -69,6 +70,9 @@ public final class ListenOperation: @unchecked Sendable {
         self.audit = audit
         self.environment = environment
     }
+
+    /// Connections accepted so far (each an association, unless the peer went away before asking).
+    public var associations: Int { lock.withLock { served } }
 
     /// The port actually bound (useful with port 0).
     public var port: UInt16 { listener?.port ?? request.address.port }
@@ -95,7 +99,7 @@ public final class ListenOperation: @unchecked Sendable {
             flushIdle(force: false)
             if lock.withLock({ active >= request.maxAssociations }) { usleep(50_000); continue }
             guard let connection = try? listener.accept(timeout: 0.2) else { continue }
-            lock.withLock { active += 1 }
+            lock.withLock { active += 1; served += 1 }
             group.enter()
             let thread = Thread { [self] in
                 defer { lock.withLock { active -= 1 }; group.leave() }

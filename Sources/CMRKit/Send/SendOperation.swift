@@ -19,6 +19,9 @@ public final class SendOperation: @unchecked Sendable {
         guard request.associations >= 1 else {
             throw CMRError(.usage, "--associations must be at least 1")
         }
+        guard (1...Int(UInt16.max)).contains(request.window) else {
+            throw CMRError(.usage, "--window must be from 1 to 65535")
+        }
         self.request = request
     }
 
@@ -98,6 +101,7 @@ public final class SendOperation: @unchecked Sendable {
         for r in all { summary.count(r) }
         summary.seconds = Date().timeIntervalSince(started)
         summary.associations = state.associations
+        if case .dimse = request.destination, state.associations > 0 { summary.window = state.window }
         summary.stoppedBecause = stop?.message
         summary.exitStatus = Self.exitStatus(all, summary: summary, stop: stop, deadlinePassed: state.deadlinePassed)
         let mode: String? = !scan.items.isEmpty && scan.items.allSatisfy(\.identityRemoved) ? "deidentified" : nil
@@ -111,7 +115,7 @@ public final class SendOperation: @unchecked Sendable {
                           journal: TransferJournal?, finished: @escaping (TransferRecord, Int) -> Void) {
         let plan = PresentationPlan(pairs: toSend.map { ($0.source.sopClassUID, $0.source.transferSyntaxUID) })
         let destination = DIMSEDestination(address: address, callingAETitle: request.callingAETitle, timeouts: request.timeouts,
-                                           plan: plan, limiter: limiter, transcode: request.transcode)
+                                           plan: plan, limiter: limiter, transcode: request.transcode, window: request.window)
         for g in plan.groups.indices where !state.isStopped {
             let queue = WorkQueue(toSend.filter { plan.group(of: $0.source.sopClassUID) == g })
             let workers = min(request.associations, queue.count)

@@ -20,6 +20,11 @@ public struct SendRequest: Sendable {
     public var deadline: Deadline
     /// Parallel associations (each over its share of the files).
     public var associations: Int
+    /// C-STORE requests kept in flight on one association when the peer grants an asynchronous
+    /// operations window (`--window`; 1 proposes none). DIMSE only.
+    public var window: Int
+    /// The default `window` (docs/transfer.md, "The asynchronous operations window").
+    public static let defaultWindow = 8
     /// `--max-rate` in bytes per second, for all associations together.
     public var maxRate: Double?
     /// The journal file; nil with `resume` false.
@@ -36,7 +41,7 @@ public struct SendRequest: Sendable {
 
     public init(inputs: [String], destination: TransferEndpoint, callingAETitle: String = "CMR",
                 timeouts: NetworkTimeouts = NetworkTimeouts(), retry: RetryPolicy = RetryPolicy(),
-                deadline: Deadline = .none, associations: Int = 1, maxRate: Double? = nil,
+                deadline: Deadline = .none, associations: Int = 1, window: Int = SendRequest.defaultWindow, maxRate: Double? = nil,
                 journalPath: String? = nil, resume: Bool = true, waitLock: Double = 0,
                 transcode: TranscodePolicy = .auto, nulSeparated: Bool = false) {
         self.inputs = inputs
@@ -46,6 +51,7 @@ public struct SendRequest: Sendable {
         self.retry = retry
         self.deadline = deadline
         self.associations = associations
+        self.window = window
         self.maxRate = maxRate
         self.journalPath = journalPath
         self.resume = resume

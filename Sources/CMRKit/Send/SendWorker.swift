@@ -45,17 +45,21 @@ final class WorkQueue: @unchecked Sendable {
     func putBack(_ batch: [SendItem]) { lock.withLock { returned.append(contentsOf: batch.reversed()) } }
 }
 
-/// What all workers of a run share: whether the run was stopped and why, and the association count.
+/// What all workers of a run share: whether the run was stopped and why, the association count
+/// and the largest asynchronous operations window used on one.
 final class RunState: @unchecked Sendable {
     private let lock = NSLock()
     private var error: CMRError?
     private var passed = false
     private var opened = 0
+    private var widest = 0
 
     var isStopped: Bool { lock.withLock { error != nil } }
     var stopError: CMRError? { lock.withLock { error } }
     var deadlinePassed: Bool { lock.withLock { passed } }
     var associations: Int { lock.withLock { opened } }
+    /// The largest window a session used (0: no session was opened).
+    var window: Int { lock.withLock { widest } }
 
     /// Stops the run (the first reason wins).
     func stop(_ e: CMRError, deadline: Bool = false) {
@@ -65,13 +69,15 @@ final class RunState: @unchecked Sendable {
         }
     }
 
-    func countAssociation() { lock.withLock { opened += 1 } }
+    func countAssociation(window: Int = 1) { lock.withLock { opened += 1; widest = max(widest, window) } }
 }
 
-/// One worker: an association (a session) over its share of a group's files. A transient
-/// failure (connection lost, A-ABORT, timeout, busy peer, out-of-resources status A7xx) is
-/// retried after a backoff with jitter on a new session, continuing with the file not yet
-/// acknowledged; a permanent one, or retries used up, stops the whole run.
+/// One worker: an association (a session) over its share of a group's files, with up to the
+/// session's window of C-STORE requests in flight. Only a response makes a file done (recorded,
+/// journaled). A transient failure (connection lost, A-ABORT, timeout, busy peer, out-of-resources
+/// status A7xx) is retried after a backoff with jitter on a new session, beginning with every file
+/// that was in flight and not acknowledged; a permanent one, or retries used up, stops the whole
+/// run, and the files in flight go back to the queue (reported not sent).
 struct SendWorker: @unchecked Sendable {
     let request: SendRequest
     let destination: StoreDestination
@@ -88,72 +94,100 @@ struct SendWorker: @unchecked Sendable {
         var session: StoreSession?
         var failures = 0
         var attempts: [Int: Int] = [:]
-        var carried: SendItem?
+        // Large files are hashed alongside their transfer, on another core, until their response.
+        var digests: [Int: DigestTask] = [:]
+        // Files not acknowledged on a session that failed (or refused A7xx): sent first, in scan order.
+        var carried: [SendItem] = []
         let clock = ISO8601DateFormatter()
         clock.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         defer { session?.close() }
+
+        func hashed(_ item: SendItem) -> SendItem {
+            var i = item
+            if let digest = digests.removeValue(forKey: i.index) { i.sha256 = digest.value }
+            return i
+        }
+        func carry(_ items: [SendItem]) {
+            carried = (carried + items.map(hashed)).sorted { $0.index < $1.index }
+        }
+        func stop(_ error: CMRError) {
+            if request.deadline.hasPassed { state.stop(Self.deadlineError, deadline: true) } else { state.stop(error) }
+        }
+        // Pauses before trying again; false when it may not (retries used up, not transient, deadline, run stopped).
+        func pause(after error: CMRError) -> Bool {
+            guard !state.isStopped, error.isTransient, failures < request.retry.retries else { return false }
+            failures += 1
+            return request.deadline.sleep(request.retry.delay(attempt: failures))
+        }
+        // The session failed: what was in flight was not acknowledged and goes first next time.
+        func sessionFailed(_ error: CMRError) {
+            carry(session?.outstanding ?? [])
+            session?.close()
+            session = nil
+            if !pause(after: error) { stop(error) }
+        }
+        // A response (or a file settled without a request): recorded, journaled, done.
+        func handle(_ answered: SendItem, _ answer: TransferRecord) throws(CMRError) {
+            let item = hashed(answered)
+            var record = answer
+            record.sha256 = item.sha256
+            if record.status == .failed, record.peerStatus?.hasPrefix("A7") == true,
+               pause(after: CMRError(.temporaryFailure, record.comment ?? "out of resources")) {
+                carry([item])
+                return
+            }
+            record.attempts = attempts[item.index] ?? 1
+            if let journal, record.status == .stored || record.status == .warning {
+                try journal.record(Self.entry(item, record, time: clock.string(from: Date())))
+            }
+            failures = 0
+            finished(record, item.index)
+        }
+
         while true {
-            if state.isStopped {
-                if let carried { queue.putBack(carried) }
-                return
-            }
-            guard var item = carried ?? queue.take() else { return }
-            carried = nil
-            if request.deadline.hasPassed {
-                queue.putBack(item)
-                state.stop(Self.deadlineError, deadline: true)
-                return
-            }
-            // Pauses before trying again; false when the run must stop instead.
-            func retry(after error: CMRError) -> Bool {
-                guard error.isTransient, failures < request.retry.retries else { return false }
-                failures += 1
-                guard request.deadline.sleep(request.retry.delay(attempt: failures)) else { return false }
-                carried = item
-                return true
-            }
-            func stop(_ error: CMRError) {
-                queue.putBack(item)
-                if request.deadline.hasPassed { state.stop(Self.deadlineError, deadline: true) } else { state.stop(error) }
-            }
-            if session == nil {
-                do throws(CMRError) {
-                    session = try destination.openSession(group: group, deadline: request.deadline)
-                    state.countAssociation()
-                } catch {
-                    if retry(after: error) { continue }
-                    stop(error)
-                    return
-                }
-            }
-            attempts[item.index, default: 0] += 1
-            // A large file is hashed alongside its transfer, on another core.
-            let digest = item.sha256 == nil ? DigestTask(item.source.storage) : nil
-            defer { if let digest, carried != nil { carried!.sha256 = digest.value } }
-            do throws(CMRError) {
-                var record = try session!.store(item)
-                if let digest {
-                    item.sha256 = digest.value
-                    record.sha256 = item.sha256
-                }
-                if record.status == .failed, record.peerStatus?.hasPrefix("A7") == true,
-                   retry(after: CMRError(.temporaryFailure, record.comment ?? "out of resources")) {
+            let hasRoom = !state.isStopped && (session.map { $0.outstanding.count < $0.window } ?? true)
+            if hasRoom, let item = carried.isEmpty ? queue.take() : carried.removeFirst() {
+                if request.deadline.hasPassed {
+                    carry([item])
+                    state.stop(Self.deadlineError, deadline: true)
                     continue
                 }
-                record.attempts = attempts[item.index] ?? 1
-                if let journal, record.status == .stored || record.status == .warning {
-                    try journal.record(Self.entry(item, record, time: clock.string(from: Date())))
+                if session == nil {
+                    do throws(CMRError) {
+                        let opened = try destination.openSession(group: group, deadline: request.deadline)
+                        session = opened
+                        state.countAssociation(window: opened.window)
+                    } catch {
+                        carry([item])
+                        if !pause(after: error) { stop(error) }
+                        continue
+                    }
                 }
-                failures = 0
-                finished(record, item.index)
+                attempts[item.index, default: 0] += 1
+                if item.sha256 == nil && digests[item.index] == nil { digests[item.index] = DigestTask(item.source.storage) }
+                do throws(CMRError) {
+                    if let settled = try session!.submit(item) { try handle(item, settled) }
+                    // Take in what has already come back, so the journal keeps up while the window stays full.
+                    while let s = session, !s.outstanding.isEmpty, try s.responseIsWaiting() {
+                        let (answered, record) = try s.nextResponse()
+                        try handle(answered, record)
+                    }
+                } catch {
+                    sessionFailed(error)
+                }
+                continue
+            }
+            // Nothing more goes out now: wait for a response, or end.
+            guard let s = session, !s.outstanding.isEmpty else { break }
+            do throws(CMRError) {
+                let (answered, record) = try s.nextResponse()
+                try handle(answered, record)
             } catch {
-                session?.close()
-                session = nil
-                if retry(after: error) { continue }
-                stop(error)
-                return
+                sessionFailed(error)
             }
         }
+        // A stopped run leaves what this worker did not finish to be reported as not sent.
+        if !carried.isEmpty { queue.putBack(carried) }
     }
 
     static func entry(_ item: SendItem, _ r: TransferRecord, time: String) -> TransferJournal.Entry {

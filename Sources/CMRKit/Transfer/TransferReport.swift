@@ -62,6 +62,9 @@ public struct TransferSummary: Codable, Sendable, Equatable {
     public var bytes: Int64 = 0
     public var seconds = 0.0
     public var associations = 0
+    /// DIMSE send: the most C-STORE requests kept in flight on one association (the asynchronous
+    /// operations window the peer granted, within `--window`; 1 when it granted none).
+    public var window: Int?
     public var exitStatus: Int32 = 0
     /// Why the run ended early, when it did (deadline, peer unreachable after retries, …).
     public var stoppedBecause: String?
@@ -112,6 +115,51 @@ public enum TransferReportWriter {
     public static func checkWritable(_ path: String, overwrite: Bool) throws(CMRError) {
         if !overwrite && FileManager.default.fileExists(atPath: path) {
             throw CMRError(.cannotCreateOutput, "\(path): already exists", hint: "pass --overwrite to replace it, or name another report")
+        }
+    }
+}
+
+/// A report written as the records come (`cmr listen --report FILE`, which runs for days): each
+/// line goes to a temporary file at once, so memory does not grow with the run; `finish` adds the
+/// summary line and moves the file into place atomically. A run killed before leaves no report.
+public final class TransferReportStream: @unchecked Sendable {
+    public let path: String
+    private let lock = NSLock()
+    private var writer: AtomicFileWriter
+    private var summary: TransferSummary
+    private var failure: CMRError?
+
+    public init(path: String, overwrite: Bool, summary: TransferSummary) throws(CMRError) {
+        try TransferReportWriter.checkWritable(path, overwrite: overwrite)
+        do { writer = try AtomicFileWriter(path: path, overwrite: overwrite) } catch { throw CMRError.writing(path, error) }
+        self.path = path
+        self.summary = summary
+    }
+
+    public func append(_ record: TransferRecord) {
+        let line = Array((TransferReportWriter.line(record) + "\n").utf8)
+        lock.withLock {
+            summary.count(record)
+            guard failure == nil else { return }
+            do { try line.withUnsafeBytes { try writer.write($0) } } catch { failure = CMRError.writing(path, error) }
+        }
+    }
+
+    /// Drops the report (the run failed before it began).
+    public func abort() { lock.withLock { writer.abort() } }
+
+    /// Writes the summary (its counts are those of the records appended; `update` fills in the rest) and commits.
+    public func finish(_ update: (inout TransferSummary) -> Void) throws(CMRError) {
+        lock.lock()
+        defer { lock.unlock() }
+        update(&summary)
+        if let failure { writer.abort(); throw failure }
+        do {
+            try Array((TransferReportWriter.summaryLine(summary) + "\n").utf8).withUnsafeBytes { try writer.write($0) }
+            try writer.commit()
+        } catch {
+            writer.abort()
+            throw CMRError.writing(path, error)
         }
     }
 }

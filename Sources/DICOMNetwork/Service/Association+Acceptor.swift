@@ -12,6 +12,10 @@ public struct AcceptancePolicy: Sendable {
     public var otherAbstractSyntaxes: [String]?
     public var maximumReceiveLength: UInt32
     public var maximumSendLength: Int
+    /// The most requests a requestor may have outstanding on this side's associations (PS3.7
+    /// D.3.3.3): a proposed asynchronous operations window is answered with the smaller of this and
+    /// what was proposed, and 1 performed. 1 grants nothing beyond one at a time.
+    public var operationsWindow: UInt16 = 1
     public var timeouts: NetworkTimeouts
 
     public init(aeTitle: String? = nil, allowedCallingAETitles: Set<String>? = nil, abstractSyntaxes: [String: [String]],
@@ -41,6 +45,14 @@ public struct AcceptancePolicy: Sendable {
             return AAssociateRJ(result: .permanent, source: .serviceUser, reason: 3)
         }
         return nil
+    }
+
+    /// The answer to a proposed asynchronous operations window (nil when none was proposed).
+    public func window(for proposed: AsynchronousOperationsWindow?) -> AsynchronousOperationsWindow? {
+        guard let proposed else { return nil }
+        let limit = max(1, operationsWindow)
+        let invoked = proposed.maximumInvoked == 0 ? limit : min(proposed.maximumInvoked, limit)
+        return AsynchronousOperationsWindow(maximumInvoked: invoked, maximumPerformed: 1)
     }
 
     /// The answer to each proposed context: the first of this side's syntaxes the proposal offers.
@@ -83,8 +95,7 @@ extension Association {
                               userInformation: UserInformation(maximumLength: policy.maximumReceiveLength,
                                                                implementationClassUID: Implementation.classUID,
                                                                implementationVersionName: Implementation.versionName,
-                                                               asynchronousOperationsWindow: rq.userInformation.asynchronousOperationsWindow
-                                                                   .map { _ in AsynchronousOperationsWindow(maximumInvoked: 1, maximumPerformed: 1) }))
+                                                               asynchronousOperationsWindow: policy.window(for: rq.userInformation.asynchronousOperationsWindow)))
         try raise(.associateAccept, &machine, transport)                               // AE-7
         try transport.write(PDU.associateAC(ac).encoded())
         return Association(transport: transport, request: rq, acceptance: ac, isRequestor: false, machine: machine,

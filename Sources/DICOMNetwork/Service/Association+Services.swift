@@ -17,34 +17,15 @@ extension Association {
     /// parsing, no copy of the whole), on the accepted context for its SOP class and transfer syntax.
     /// Throws `.notAccepted` when no such context exists (the caller may transcode and retry).
     public func store(file: DICOMFileSource, priority: DIMSEPriority = .medium) throws -> DIMSEResponse {
-        guard let pc = context(for: file.sopClassUID, transferSyntax: file.transferSyntaxUID) else {
-            throw DICOMNetworkError(.notAccepted, "\(file.path): no accepted presentation context for \(file.sopClassUID) in \(TransferSyntax(uid: file.transferSyntaxUID).name)")
-        }
-        let rq = CommandSet.cStoreRQ(messageID: nextMessageID(), sopClass: file.sopClassUID, sopInstance: file.sopInstanceUID, priority: priority)
-        try sendCommand(rq, contextID: pc.id)
-        let storage = file.storage
-        let base = file.dataSetRange.lowerBound
-        var released = 0
-        try sendMessagePart(storage.buffer(file.dataSetRange), contextID: pc.id, isCommand: false) { sent in
-            // Large files: drop the pages already sent, a megabyte at a time, so memory stays flat whatever the size.
-            if sent.upperBound - released >= 1 << 20 {
-                storage.releasePages((base + released)..<(base + sent.upperBound))
-                released = sent.upperBound
-            }
-        }
-        return try awaitResponse(to: rq, expecting: .cStoreRSP)
+        let id = try sendStore(file: file, priority: priority)
+        return try receiveResponse(among: [id], expecting: .cStoreRSP).response
     }
 
     /// C-STORE of a data set already encoded in `transferSyntax` (e.g. after transcoding).
     public func store(dataSet bytes: [UInt8], sopClass: String, sopInstance: String, transferSyntax: String,
                       priority: DIMSEPriority = .medium) throws -> DIMSEResponse {
-        guard let pc = context(for: sopClass, transferSyntax: transferSyntax) else {
-            throw DICOMNetworkError(.notAccepted, "no accepted presentation context for \(sopClass) in \(TransferSyntax(uid: transferSyntax).name)")
-        }
-        let rq = CommandSet.cStoreRQ(messageID: nextMessageID(), sopClass: sopClass, sopInstance: sopInstance, priority: priority)
-        try sendCommand(rq, contextID: pc.id)
-        try bytes.withUnsafeBytes { try sendMessagePart($0, contextID: pc.id, isCommand: false) }
-        return try awaitResponse(to: rq, expecting: .cStoreRSP)
+        let id = try sendStore(dataSet: bytes, sopClass: sopClass, sopInstance: sopInstance, transferSyntax: transferSyntax, priority: priority)
+        return try receiveResponse(among: [id], expecting: .cStoreRSP).response
     }
 
     /// C-FIND: sends `identifier` under `informationModel` (e.g. Study Root Query/Retrieve - FIND) and
@@ -67,15 +48,8 @@ extension Association {
         try sendCommand(.cCancelRQ(messageIDBeingRespondedTo: messageID), contextID: contextID)
     }
 
-    /// The response to `request`: any other message is a protocol error (this SCU runs one operation at a time).
+    /// The response to `request`: any other message is a protocol error (one operation at a time).
     func awaitResponse(to request: CommandSet, expecting field: CommandField) throws -> DIMSEResponse {
-        guard let (command, _, data) = try receiveMessage(timeout: timeouts.dimse) else {
-            throw DICOMNetworkError(.unavailable, "\(transport.peerDescription): the peer released the association while \(field) was awaited")
-        }
-        guard command.commandField == field, command.messageIDBeingRespondedTo == request.messageID else {
-            abort()
-            throw DICOMNetworkError(.protocolError, "\(transport.peerDescription): expected \(field) to message \(request.messageID ?? 0), received \(command.commandField.map { "\($0)" } ?? "?") to \(command.messageIDBeingRespondedTo ?? 0)")
-        }
-        return DIMSEResponse(command: command, dataSet: data)
+        try receiveResponse(among: [request.messageID ?? 0], expecting: field).response
     }
 }

@@ -14,6 +14,11 @@ public final class Association: @unchecked Sendable {
     public let timeouts: NetworkTimeouts
     /// Size of the fragments this side sends.
     public let fragmentLength: Int
+    /// How many operations this side may have outstanding at once (PS3.7 D.3.3.3): the requestor's
+    /// Maximum Number Operations Invoked, the acceptor's Maximum Number Operations Performed, as the
+    /// A-ASSOCIATE-AC granted them within what was proposed (0 there: as many as proposed); 1 when
+    /// either side left the item out.
+    public let operationsWindow: Int
 
     var machine: AssociationStateMachine
     var decoder: PDUDecoder
@@ -32,6 +37,8 @@ public final class Association: @unchecked Sendable {
         let peerMax = (isRequestor ? acceptance.userInformation.maximumLength : request.userInformation.maximumLength) ?? 0
         self.peerMaximumLength = peerMax
         self.fragmentLength = MessageFragmenter.fragmentLength(maximumPDULength: peerMax, cap: maximumSendLength)
+        self.operationsWindow = Self.window(proposed: request.userInformation.asynchronousOperationsWindow,
+                                            granted: acceptance.userInformation.asynchronousOperationsWindow, isRequestor: isRequestor)
         var accepted: [AcceptedPresentationContext] = []
         for result in acceptance.presentationContexts where result.result == .acceptance {
             if let proposal = request.presentationContexts.first(where: { $0.id == result.id }) {
@@ -40,6 +47,19 @@ public final class Association: @unchecked Sendable {
             }
         }
         self.acceptedContexts = accepted
+    }
+
+    /// This side's share of the negotiated window; 0 (unlimited) is read as the other value, both 0 as 65535.
+    static func window(proposed: AsynchronousOperationsWindow?, granted: AsynchronousOperationsWindow?, isRequestor: Bool) -> Int {
+        guard let proposed, let granted else { return 1 }
+        let asked = Int(isRequestor ? proposed.maximumInvoked : proposed.maximumPerformed)
+        let given = Int(isRequestor ? granted.maximumInvoked : granted.maximumPerformed)
+        switch (asked, given) {
+        case (0, 0): return Int(UInt16.max)
+        case (0, _): return given
+        case (_, 0): return asked
+        default: return min(asked, given)
+        }
     }
 
     public var state: AssociationState { machine.state }

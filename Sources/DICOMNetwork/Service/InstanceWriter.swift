@@ -14,6 +14,10 @@ struct InstanceWriter {
     /// false: the file is closed and renamed into `directory` without `fsync` (the caller makes a
     /// batch durable at once, e.g. with `GroupCommit`, before exposing it under a final name).
     var durable = true
+    /// true: the last fragment leaves an unsynced temporary file (`temporary`), neither synced nor
+    /// moved to `path`: the caller syncs a batch at once, then publishes each (StorageSCP with a window).
+    var deferred = false
+    private(set) var temporary: String?
     private(set) var path = ""
     private(set) var failure: String?
     private var writer: AtomicFileWriter?
@@ -42,7 +46,9 @@ struct InstanceWriter {
             }
             try fragment.withUnsafeBytes { try writer!.write($0) }
             if isLast {
-                if durable {
+                if deferred {
+                    temporary = try writer!.finishUnsynced()
+                } else if durable {
                     try writer!.commit()
                 } else {
                     let temporary = try writer!.finishUnsynced()
