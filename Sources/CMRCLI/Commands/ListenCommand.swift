@@ -63,13 +63,6 @@ enum ListenCommand: CLICommand {
     }
 
     /// Set by the signal handlers.
-    final class StopFlag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stopped = false
-        func set() { lock.withLock { stopped = true } }
-        var isSet: Bool { lock.withLock { stopped } }
-    }
-
     static func run(_ invocation: Invocation) throws -> Int32 {
         let inv = invocation
         guard let out = inv.value("out") else { throw CMRError(.usage, "--out is required", hint: "name the folder to write into: --out DIR") }
@@ -99,21 +92,14 @@ enum ListenCommand: CLICommand {
         operation.onNote = { note in if !quiet { diagnostics.note(note) } }
 
         // Catch SIGINT/SIGTERM before the port opens: a supervisor (or test) that stops cmr as soon
-        // as it accepts connections must not hit the moment where the signal is ignored but not yet
-        // caught (the default action is replaced by SIG_IGN, then by Dispatch's handler).
-        let stop = StopFlag()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        for s in sources {
-            s.setEventHandler { stop.set() }
-            s.resume()
-        }
+        // as it accepts connections must not find the default action still in place.
+        StopSignals.install()
+        defer { StopSignals.restoreDefaults() }
         do { try operation.bind() } catch { report?.abort(); throw error }
         if !quiet { diagnostics.note("listening as \(address.aeTitle) at \(address.host):\(operation.port), writing into \(out)") }
         // The report is written however the run ends (an audit failure is 74, and says so).
         var failure: CMRError?
-        do { try operation.run { stop.isSet } } catch { failure = error }
+        do { try operation.run { StopSignals.caught != nil } } catch { failure = error }
         try report?.finish { summary in
             summary.seconds = Date().timeIntervalSince(started)
             summary.associations = operation.associations

@@ -93,29 +93,16 @@ public final class ShareServeOperation: @unchecked Sendable {
         return Started(listen: listen, port: server.port, studies: index.studies.count, instances: instances, skipped: index.skipped.count)
     }
 
-    private var signalSources: [DispatchSourceSignal] = []
-
     /// SIGINT and SIGTERM end `run`. Caught from `start` on, before the port opens, so a signal
-    /// sent as soon as the server accepts connections is never lost.
+    /// sent as soon as the server accepts connections is never lost (`StopSignals`).
     private func catchSignals() {
-        guard signalSources.isEmpty else { return }
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "cmr.share.signals")
-        signalSources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
-        for s in signalSources {
-            s.setEventHandler { [weak self] in self?.finished.signal() }
-            s.resume()
-        }
+        StopSignals.install()
     }
 
     /// Serves until SIGINT or SIGTERM (or a failed audit append), then stops.
     public func run() throws(CMRError) {
-        catchSignals()
-        finished.wait()
-        for s in signalSources { s.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        while finished.wait(timeout: .now() + .milliseconds(100)) == .timedOut && StopSignals.caught == nil {}
+        StopSignals.restoreDefaults()
         try stop()
     }
 
