@@ -36,7 +36,8 @@ struct ArgumentScanner {
             do {
                 outcome = try level.scan()
             } catch {
-                if asksForHelp(remaining) {
+                // `-h` may have been read before the command word (`cmr -h inspect --bogus`).
+                if carried.flags["help"] == true || asksForHelp(remaining) {
                     var help = carried
                     help.flags["help"] = true
                     return Scan(path: path, arguments: help)
