@@ -27,4 +27,15 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(CommandLineScan.scan(["-h", "inspect", "--bogus", "--", "-h"]).commandPath, ["cmr", "inspect"])
         XCTAssertEqual(CommandLineScan.scan(["inspect", "--bogus", "--", "-h"]).exitStatus, 64)
     }
+
+    /// After `--` every word is an operand, command names included: `cmr share -- create` shares
+    /// the folder named `create` (it went into `share create`).
+    func testWordsAfterDoubleDashAreNeverCommands() {
+        let share = CommandLineScan.scan(["share", "--to", "x", "--", "create"])
+        XCTAssertEqual(share.commandPath, ["cmr", "share"])
+        XCTAssertEqual(share.positionals, ["create"])
+        XCTAssertEqual(CommandLineScan.scan(["share", "create"]).commandPath, ["cmr", "share", "create"])
+        // A command with subcommands and no operands: the word after `--` is refused, not run.
+        XCTAssertEqual(CommandLineScan.scan(["audit", "--", "verify"]).exitStatus, 64)
+    }
 }

@@ -95,7 +95,7 @@ private struct LevelScanner {
         var optionsEnded = false
         while let argument = arguments.popFirst() {
             if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
-                if !spec.subcommands.isEmpty, parsed.positionals.isEmpty {
+                if !optionsEnded, !spec.subcommands.isEmpty, parsed.positionals.isEmpty {
                     if let sub = spec.subcommand(named: argument) {
                         return .descend(sub, arguments, parsed)
                     }
