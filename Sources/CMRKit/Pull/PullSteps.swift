@@ -188,24 +188,30 @@ enum PullSteps {
         do {
             expected = try list()
         } catch {
-            var r = TransferRecord(path: request.output + "/" + request.layout.studyFolder(patientID: study.patientID, studyUID: study.studyUID), status: .failed)
-            r.studyInstanceUID = study.studyUID
-            r.comment = "the study's instances could not be listed: \(error.message)"
-            r.exitStatus = error.exitStatus
-            study.records.append(r)
-            onRecord(r)
+            listingFailed(&study, request, error, onRecord: onRecord)
             throw error
         }
+        study.expected = expected.count
         return (expected, partition(expected, output: request.output, study: &study, onRecord: onRecord))
     }
 
+    /// The failed record of a study that could not be listed: one, for the study's folder.
+    static func listingFailed(_ study: inout PullStudy, _ request: PullRequest, _ error: CMRError, onRecord: (TransferRecord) -> Void) {
+        var r = TransferRecord(path: request.output + "/" + request.layout.studyFolder(patientID: study.patientID, studyUID: study.studyUID), status: .failed)
+        r.studyInstanceUID = study.studyUID
+        r.comment = "the study's instances could not be listed: \(error.message)"
+        r.exitStatus = error.exitStatus
+        study.records.append(r)
+        onRecord(r)
+    }
+
     /// Listed instances whose file is already in place (an `exists` record each, told to
-    /// `onRecord`), and the others, by SOP Instance UID.
-    static func partition(_ expected: [PullExpected], output: String, study: inout PullStudy,
+    /// `onRecord`), and the others, by SOP Instance UID; those in `accounted` (a record of this
+    /// run has them already) are neither.
+    static func partition(_ expected: [PullExpected], output: String, study: inout PullStudy, accounted: Set<String> = [],
                           onRecord: (TransferRecord) -> Void) -> [String: PullExpected] {
-        study.expected = expected.count
         var missing: [String: PullExpected] = [:]
-        for e in expected {
+        for e in expected where !accounted.contains(e.sopInstanceUID) {
             let path = output + "/" + e.relativePath
             if FileManager.default.fileExists(atPath: path) {
                 var r = TransferRecord(path: path, status: .exists)
