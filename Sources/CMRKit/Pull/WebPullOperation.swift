@@ -3,24 +3,27 @@ import DICOMCore
 import DICOMCoding
 import DICOMweb
 
-/// `cmr pull --from https://…`: QIDO-RS finds the studies that match and lists each study's
-/// instances (`/studies/{uid}/instances`, paged), the instances already in the output are
-/// `exists`, and WADO-RS retrieves the rest: a whole series when none of it is here, else
-/// instance by instance. Each part of a response is written to its own file under a hidden
-/// staging folder as it is parsed (synced), its SOP Instance UID read, and linked into the
-/// layout at once (never over an existing file), so a run that stops keeps every complete part.
-/// What arrived is checked against what was listed: a listed instance that no response held is
-/// `failed`; a part that was not listed is placed by the UIDs in it and noted. A transient
+/// `cmr pull --from https://…`: QIDO-RS finds the studies that match. A study none of which is in
+/// the output is listed by series with their instance counts and asked for whole, and each
+/// series' count checked against what arrived (`listSeries`; a series that disagrees is listed
+/// after all). Otherwise the study's instances are listed (`/studies/{uid}/instances`, paged),
+/// the instances already in the output are `exists`, and WADO-RS retrieves the rest: a whole
+/// series when none of it is here, else instance by instance. Each part of a response is
+/// written to its own file under a hidden staging folder as it is parsed, its SOP Instance UID
+/// read, and linked into the layout once its batch is durable (never over an existing file), so
+/// a run that stops keeps every complete part. What arrived is checked against what was listed:
+/// a listed instance that no response held is `failed`; a part that was not listed is placed by
+/// the UIDs in it and noted. A transient
 /// failure (no answer, timeout, 408/429/5xx) pauses (backoff with jitter, or `Retry-After`) and
 /// asks again for only what is still missing. Audit: one Query (110112), one Instances
 /// Transferred (110104) per study, `peer` = the service URL.
 public final class WebPullOperation: PullRunner, @unchecked Sendable {
     public let peer: WebPeer
     private var listed = 0
-    /// Land each WADO-RS response in a spool file before parsing it (the default: bounded memory
-    /// whatever the disk's speed), rather than parsing it as it arrives (faster, but
-    /// FoundationNetworking queues what the parser has not taken yet without limit: 74–138 MB
-    /// peak for 3 × 105 MB in scripts/bench pull_web, against 41–46 MB spooled).
+    /// Pass each WADO-RS response through a spool file, parsed while it is written (the default:
+    /// bounded memory whatever the disk's speed), rather than parsing it from URLSession's
+    /// delegate (FoundationNetworking queues what the parser has not taken yet without limit:
+    /// 74–138 MB peak for 3 × 105 MB in scripts/bench pull_web).
     public var spool = true
 
     public init(request: PullRequest, peer: WebPeer, audit: AuditContext?) {
