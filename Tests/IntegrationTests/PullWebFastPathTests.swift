@@ -126,7 +126,20 @@ final class PullWebFastPathTests: XCTestCase {
         XCTAssertEqual(r.studies.first?.expected, 6)
         XCTAssertEqual(r.studies.first?.notes, [])
         for i in all { XCTAssertEqual(FileManager.default.contents(atPath: path(dir, i)).map(Array.init), i.bytes, path(dir, i)) }
-        XCTAssertTrue(r.records.allSatisfy { $0.sha256?.count == 64 })
+        // Each digest (hashed early, from the staged file) is the placed file's, by sha256sum.
+        let sums = Process()
+        sums.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sums.arguments = r.records.map(\.path)
+        let pipe = Pipe()
+        sums.standardOutput = pipe
+        try sums.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sums.waitUntilExit()
+        let expected = Dictionary(uniqueKeysWithValues: text.split(separator: "\n").map { line in
+            (String(line.split(separator: " ", maxSplits: 1)[1].drop { $0 == " " || $0 == "*" }), String(line.prefix(64)))
+        })
+        XCTAssertEqual(expected.count, 6)
+        for rec in r.records { XCTAssertEqual(rec.sha256, expected[rec.path], rec.path) }
     }
 
     /// The archive counts 3 in the first series but the study response holds 2 of them, and it

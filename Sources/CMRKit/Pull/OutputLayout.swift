@@ -72,6 +72,12 @@ public enum OutputLayout: String, Sendable, CaseIterable, Codable {
     /// characters and anything outside printable ASCII replaced by '_'; no leading '.' (so neither
     /// '..' nor a hidden name); at most 64 characters; `fallback` when nothing is left.
     public static func component(_ value: String, fallback: String) -> String {
+        // The common case (a UID, most IDs): nothing to change.
+        let utf8 = value.utf8
+        if !utf8.isEmpty, utf8.count <= 64, utf8.first != UInt8(ascii: "."),
+           utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) {
+            return value
+        }
         let trimmed = value.trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
         let unsafe: Set<Unicode.Scalar> = ["/", "\\", ":", "*", "?", "\"", "<", ">", "|"]
         var out = ""
