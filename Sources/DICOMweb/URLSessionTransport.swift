@@ -9,10 +9,9 @@ import FoundationNetworking
 /// `HTTPTransport` over URLSession (libcurl under FoundationNetworking on Linux; HTTPS with the
 /// system's trust store). Bodies from files are uploaded with `uploadTask(fromFile:)`, which
 /// streams them from disk; responses are handed to the handler chunk by chunk from the
-/// delegate, never collected, or, with `spoolToDisk`, written to a temporary file as it arrives
-/// and handed over from it by the calling thread while the rest arrives (`ResponseSpool`:
-/// bounded memory whatever the handler's speed). Redirects are not followed (credentials must
-/// not travel to another host): a 3xx is returned as it is. No cookies, no cache.
+/// delegate, never collected, or, with `spoolToDisk`, landed in a temporary file by a download
+/// task and handed over from it (bounded memory whatever the handler's speed). Redirects are not followed (credentials must not travel to another
+/// host): a 3xx is returned as it is. No cookies, no cache.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     /// Seconds without any data before a request fails (URLSession's request timeout).
     public let idleTimeout: TimeInterval
@@ -45,11 +44,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         r.timeoutInterval = idleTimeout
         for h in request.headers { r.setValue(h.value, forHTTPHeaderField: h.name) }
         let task: URLSessionTask
-        let state = TaskState(handler: handler)
         switch request.body {
         case .none where request.spoolToDisk:
-            state.spool = try ResponseSpool()
-            task = session.dataTask(with: r)
+            task = session.downloadTask(with: r)
         case .none:
             task = session.dataTask(with: r)
         case .bytes(let b):
@@ -60,19 +57,13 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             // request that servers read differently. An upload from a file sends Content-Length only.
             task = session.uploadTask(with: r, fromFile: URL(fileURLWithPath: path))
         }
+        let state = TaskState(handler: handler)
         delegate.register(task, state)
         defer { delegate.unregister(task) }
         task.resume()
-        var drainError: Error?
-        if let spool = state.spool {
-            do { try spool.drain(into: handler) } catch {
-                drainError = error
-                task.cancel()
-            }
-        }
         state.done.wait()
         let url = request.url.absoluteString
-        if let e = state.handlerError ?? drainError { throw e }
+        if let e = state.handlerError { throw e }
         if let e = state.transportError, !state.challenged { throw Self.map(e, url: url) }
         if state.challenged, !state.headDelivered, let head = state.head { try handler.received(head: head) }
         guard let head = state.head else {
@@ -102,13 +93,11 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         /// The response was an authentication challenge, answered by cancelling.
         var challenged = false
         var headDelivered = false
-        /// With `spoolToDisk`: where the body goes as it arrives, for the calling thread to read.
-        var spool: ResponseSpool?
         let done = DispatchSemaphore(value: 0)
         init(handler: HTTPResponseHandler) { self.handler = handler }
     }
 
-    final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    final class Delegate: NSObject, URLSessionDataDelegate, URLSessionDownloadDelegate, @unchecked Sendable {
         private let lock = NSLock()
         private var states: [Int: TaskState] = [:]
 
@@ -135,18 +124,36 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
             guard let s = state(dataTask), s.handlerError == nil else { return }
-            if let spool = s.spool {
-                do { try spool.append(data) } catch {
-                    s.handlerError = error
-                    dataTask.cancel()
-                }
-                return
-            }
             do {
                 try data.withUnsafeBytes { try s.handler.received(body: $0) }
             } catch {
                 s.handlerError = error
                 dataTask.cancel()
+            }
+        }
+
+        /// A spooled response is complete on disk: hand it over in 1 MiB reads (the file is
+        /// removed by URLSession when this returns).
+        func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+            guard let s = state(downloadTask), let http = downloadTask.response as? HTTPURLResponse else { return }
+            let head = HTTPResponseHead(http)
+            s.head = head
+            s.headDelivered = true
+            do {
+                try s.handler.received(head: head)
+                let fd = Glibc.open(location.path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw DICOMwebError(.io, "cannot open the downloaded response \(location.path)") }
+                defer { _ = Glibc.close(fd) }
+                var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { throw DICOMwebError(.io, "cannot read the downloaded response \(location.path)") }
+                    if n == 0 { break }
+                    try buffer.withUnsafeBytes { try s.handler.received(body: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                }
+            } catch {
+                s.handlerError = error
             }
         }
 
@@ -174,7 +181,6 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
             guard let s = state(task) else { return }
             if let error, s.handlerError == nil { s.transportError = error }
-            s.spool?.finish()
             s.done.signal()
         }
     }
