@@ -17,10 +17,10 @@ extension DICOMwebClient {
     /// WADO-RS: retrieves a study, series or instance (or frames) into `folder`, each part of the
     /// multipart response written to its own file (see `PartFileReceiver`): memory stays
     /// bounded by the parser's few KiB and the writer's buffer, whatever the size.
-    /// With `spool` (the default) the response goes through a temporary file, split from there
-    /// while the rest arrives (`ResponseSpool`), because FoundationNetworking hands received data
-    /// to the delegate through an unbounded queue (measured: 200 MiB resident for a 300 MiB study
-    /// when parsing straight from the delegate); without it, parts are written from the delegate.
+    /// With `spool` (the default) the response lands in a temporary file first and is split from
+    /// there, because FoundationNetworking hands received data to the delegate through an
+    /// unbounded queue (measured: 200 MiB resident for a 300 MiB study when parsing straight
+    /// from the delegate); without it, parts are written as the data arrives.
     /// `onPart` is called after each file is in place (for progress and journals). With `durable`
     /// false, parts are not synced (neither is the folder): for a caller that makes many files
     /// durable at once (`GroupCommit`, one `syncfs` for a batch) before it relies on them.

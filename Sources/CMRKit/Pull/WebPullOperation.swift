@@ -20,10 +20,10 @@ import DICOMweb
 public final class WebPullOperation: PullRunner, @unchecked Sendable {
     public let peer: WebPeer
     private var listed = 0
-    /// Pass each WADO-RS response through a spool file, parsed while it is written (the default:
-    /// bounded memory whatever the disk's speed), rather than parsing it from URLSession's
-    /// delegate (FoundationNetworking queues what the parser has not taken yet without limit:
-    /// 74–138 MB peak for 3 × 105 MB in scripts/bench pull_web).
+    /// Land each WADO-RS response in a spool file before parsing it (the default: bounded memory
+    /// whatever the disk's speed), rather than parsing it as it arrives (faster, but
+    /// FoundationNetworking queues what the parser has not taken yet without limit: 74–161 MB
+    /// peak for 3 × 105 MB in scripts/bench pull_web, against 41–46 MB spooled).
     public var spool = true
 
     public init(request: PullRequest, peer: WebPeer, audit: AuditContext?) {
