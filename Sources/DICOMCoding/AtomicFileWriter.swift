@@ -14,6 +14,9 @@ public struct AtomicFileWriter: ByteSink {
     private var fd: Int32
     private var buffer: [UInt8] = []
     private var finished = false
+    /// Bytes written to the file, and how many of them have been handed to writeback.
+    private var written: Int64 = 0
+    private var handedBack: Int64 = 0
 
     public init(path: String, overwrite: Bool = false, mode: mode_t = 0o644) throws {
         self.path = path
@@ -55,7 +58,7 @@ public struct AtomicFileWriter: ByteSink {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+    private mutating func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         var off = 0
         while off < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
@@ -64,6 +67,14 @@ public struct AtomicFileWriter: ByteSink {
                 throw FileError(errno: errno, path: path, doing: "cannot write")
             }
             off += n
+        }
+        written += Int64(bytes.count)
+        // A large file: start writing back each 8 MiB as it is written, without waiting, so the
+        // final sync (fsync, or a batch's syncfs) finds only the tail to do, instead of the disk
+        // idling while the file is received and then being waited for all at once.
+        if written - handedBack >= 8 << 20, let startWriteback = AtomicFileWriter.syncFileRange {
+            _ = startWriteback(fd, handedBack, written - handedBack, 2 /* SYNC_FILE_RANGE_WRITE */)
+            handedBack = written
         }
     }
 

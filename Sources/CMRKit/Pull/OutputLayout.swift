@@ -34,10 +34,50 @@ public enum OutputLayout: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Whether none of a study's instances can be in `output` yet, found without listing the
+    /// study (so a pull can ask for it whole and check counts instead): in the tree layout, the
+    /// study's folder holds no file at any depth; in the flat layout, `output` holds no `.dcm`
+    /// name. Every instance of the study goes to such a name, so `true` is never wrong; a stray
+    /// file makes it `false`, which only costs the listing. Stops at the first file it meets.
+    public func holdsNothing(ofStudy studyUID: String, patientID: String?, in output: String) -> Bool {
+        switch self {
+        case .flat: return !Self.holdsFile(output, recursive: false) { $0.hasSuffix(".dcm") }
+        case .tree: return !Self.holdsFile(output + "/" + studyFolder(patientID: patientID, studyUID: studyUID), recursive: true) { _ in true }
+        }
+    }
+
+    /// Whether `folder` (and, when `recursive`, its subfolders) holds an entry other than a folder
+    /// whose name passes `matching`. A folder that does not exist holds nothing.
+    private static func holdsFile(_ folder: String, recursive: Bool, matching: (String) -> Bool) -> Bool {
+        guard let dir = opendir(folder) else { return false }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if name == "." || name == ".." { continue }
+            var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                isFolder = lstat(folder + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            if isFolder {
+                if recursive && holdsFile(folder + "/" + name, recursive: true, matching: matching) { return true }
+            } else if matching(name) {
+                return true
+            }
+        }
+        return false
+    }
+
     /// A value as one path component: trailing padding (spaces, NULs) dropped; '/', '\', control
     /// characters and anything outside printable ASCII replaced by '_'; no leading '.' (so neither
     /// '..' nor a hidden name); at most 64 characters; `fallback` when nothing is left.
     public static func component(_ value: String, fallback: String) -> String {
+        // The common case (a UID, most IDs): nothing to change.
+        let utf8 = value.utf8
+        if !utf8.isEmpty, utf8.count <= 64, utf8.first != UInt8(ascii: "."),
+           utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) {
+            return value
+        }
         let trimmed = value.trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
         let unsafe: Set<Unicode.Scalar> = ["/", "\\", ":", "*", "?", "\"", "<", ">", "|"]
         var out = ""

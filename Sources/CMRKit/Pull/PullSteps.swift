@@ -40,6 +40,10 @@ public class PullRunner: @unchecked Sendable {
     private var commit: GroupCommit?
     private let commitLock = NSLock()
     private var staged: [Int: TransferRecord] = [:]
+    /// The digest of each staged file, computed on another thread as soon as it is staged (while
+    /// the next files arrive and the batch is synced) rather than once it is placed.
+    private var hashes: [Int: DispatchWorkItem] = [:]
+    private var digests: [Int: (hex: String, size: Int64)] = [:]
     private var nextToken = 0
     private var finished: [TransferRecord] = []
     private let finishing = DispatchGroup()
@@ -71,12 +75,24 @@ public class PullRunner: @unchecked Sendable {
             staged[nextToken] = record
             return nextToken
         }
+        // Opened (mapped, or read when small) now, so the digest is of this file whatever
+        // becomes of the staged name; when it cannot be, `published` hashes the placed file.
+        let storage = try? MappedFile.open(temporary)
+        let hash = DispatchWorkItem { [self] in
+            guard let storage else { return }
+            let d = (hex: FileDigest.sha256(storage), size: Int64(storage.count))
+            commitLock.withLock { digests[token] = d }
+        }
+        commitLock.withLock { hashes[token] = hash }
+        DispatchQueue.global().async(execute: hash)
         commit.stage(GroupCommit.Staged(temporary: temporary, path: record.path, overwrite: false, bytes: bytes, token: token))
     }
 
     /// A staged file is in place (or was not placed: `exists` when the name was taken).
     private func published(token: Int, error: Error?) {
         guard var r = commitLock.withLock({ staged.removeValue(forKey: token) }) else { return }
+        commitLock.withLock { hashes.removeValue(forKey: token) }?.wait()
+        let early = commitLock.withLock { digests.removeValue(forKey: token) }
         if let error {
             if FileManager.default.fileExists(atPath: r.path) {
                 r.status = .exists
@@ -85,7 +101,7 @@ public class PullRunner: @unchecked Sendable {
                 r.comment = "\(error)"
                 r.exitStatus = 74
             }
-        } else if let d = FileDigest.sha256(r.path) {
+        } else if let d = early ?? FileDigest.sha256(r.path) {
             r.sha256 = d.hex
             r.bytes = d.size
         }
@@ -188,24 +204,30 @@ enum PullSteps {
         do {
             expected = try list()
         } catch {
-            var r = TransferRecord(path: request.output + "/" + request.layout.studyFolder(patientID: study.patientID, studyUID: study.studyUID), status: .failed)
-            r.studyInstanceUID = study.studyUID
-            r.comment = "the study's instances could not be listed: \(error.message)"
-            r.exitStatus = error.exitStatus
-            study.records.append(r)
-            onRecord(r)
+            listingFailed(&study, request, error, onRecord: onRecord)
             throw error
         }
+        study.expected = expected.count
         return (expected, partition(expected, output: request.output, study: &study, onRecord: onRecord))
     }
 
+    /// The failed record of a study that could not be listed: one, for the study's folder.
+    static func listingFailed(_ study: inout PullStudy, _ request: PullRequest, _ error: CMRError, onRecord: (TransferRecord) -> Void) {
+        var r = TransferRecord(path: request.output + "/" + request.layout.studyFolder(patientID: study.patientID, studyUID: study.studyUID), status: .failed)
+        r.studyInstanceUID = study.studyUID
+        r.comment = "the study's instances could not be listed: \(error.message)"
+        r.exitStatus = error.exitStatus
+        study.records.append(r)
+        onRecord(r)
+    }
+
     /// Listed instances whose file is already in place (an `exists` record each, told to
-    /// `onRecord`), and the others, by SOP Instance UID.
-    static func partition(_ expected: [PullExpected], output: String, study: inout PullStudy,
+    /// `onRecord`), and the others, by SOP Instance UID; those in `accounted` (a record of this
+    /// run has them already) are neither.
+    static func partition(_ expected: [PullExpected], output: String, study: inout PullStudy, accounted: Set<String> = [],
                           onRecord: (TransferRecord) -> Void) -> [String: PullExpected] {
-        study.expected = expected.count
         var missing: [String: PullExpected] = [:]
-        for e in expected {
+        for e in expected where !accounted.contains(e.sopInstanceUID) {
             let path = output + "/" + e.relativePath
             if FileManager.default.fileExists(atPath: path) {
                 var r = TransferRecord(path: path, status: .exists)
