@@ -19,7 +19,7 @@ extension DICOMwebClient {
     /// was stored. Throws only when no HTTP response arrived (unavailable, timeout), or a
     /// `FileError` naming the file that could not be read while it was sent (the request was
     /// aborted: nothing of the batch was stored).
-    public func store(_ batch: [STOWInstance], study: String? = nil, scratchFolder: String = NSTemporaryDirectory()) throws -> STOWResult {
+    public func store(_ batch: [STOWInstance], study: String? = nil) throws -> STOWResult {
         let path = study.map { "studies/" + $0 } ?? "studies"
         let url = self.url(path)
         for _ in 0..<3 {

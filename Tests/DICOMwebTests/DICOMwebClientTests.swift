@@ -184,7 +184,7 @@ final class DICOMwebClientTests: XCTestCase {
         XCTAssertEqual(instances.map(\.sopInstanceUID), ["1.9.1", "1.9.2", "1.9.3", "1.9.4"])
         // Orthanc's behaviour: HTTP 400 although two instances were stored.
         let t = MockTransport { _, _ in .init(status: 400, headers: ["Content-Type": "application/dicom+json"], body: Array(Self.stowJSON.utf8)) }
-        let r = try client(t).store(instances, scratchFolder: dir)
+        let r = try client(t).store(instances)
         XCTAssertEqual(r.instances.map(\.outcome), [.stored, .storedWithWarning(0xB007), .failed(reason: 0x0110), .notAcknowledged])
         XCTAssertEqual(r.status, 400)
         XCTAssertEqual(r.error?.status, 400)
@@ -218,7 +218,7 @@ final class DICOMwebClientTests: XCTestCase {
         try FileManager.default.removeItem(atPath: files[1])
         try FileManager.default.removeItem(atPath: files[2])
         let t = MockTransport { _, _ in .init(status: 200, headers: ["Content-Type": "application/dicom+json"], body: Array(Self.stowJSON.utf8)) }
-        let r = try client(t).store(instances, scratchFolder: dir)
+        let r = try client(t).store(instances)
         guard case .unreadable(let reason) = r.instances[1].outcome else { return XCTFail("\(r.instances[1].outcome)") }
         XCTAssertTrue(reason.contains("No such file"), reason)
         XCTAssertEqual(r.instances[0].outcome, .stored)
@@ -230,7 +230,7 @@ final class DICOMwebClientTests: XCTestCase {
         XCTAssertEqual(c.parts[1].body, Array(mappedBytes))
         // All unreadable: no request at all.
         let t2 = MockTransport { _, _ in .init(status: 200) }
-        let r2 = try client(t2).store([instances[1]], scratchFolder: dir)
+        let r2 = try client(t2).store([instances[1]])
         XCTAssertEqual(t2.requests.count, 0)
         XCTAssertEqual(r2.storedCount, 0)
     }
@@ -239,7 +239,7 @@ final class DICOMwebClientTests: XCTestCase {
         let dir = try temporaryFolder()
         let i = try STOWInstance(path: try instanceFile(dir, uid: "1.9.1"))
         let t = MockTransport { _, _ in .init(status: 503, headers: ["Content-Type": "text/html", "Retry-After": "5"], body: Array("<html>down</html>".utf8)) }
-        let r = try client(t).store([i], scratchFolder: dir)
+        let r = try client(t).store([i])
         XCTAssertEqual(r.instances.map(\.outcome), [.notAcknowledged])
         XCTAssertEqual(r.error?.retryAfter, 5)
         XCTAssertEqual(r.error?.isTransient, true)

@@ -54,7 +54,7 @@ final class DICOMwebInteropTests: XCTestCase {
         let batches = STOWInstance.batches(instances, maxCount: 4, maxBytes: 64 << 20)
         XCTAssertEqual(batches.map(\.count), [4, 2])
         for b in batches {
-            let r = try c.store(b, scratchFolder: dir)
+            let r = try c.store(b)
             XCTAssertEqual(r.status, 200, "\(r.error.map { "\($0)" } ?? "")")
             XCTAssertTrue(r.isComplete, "\(r.instances.map(\.outcome))")
             XCTAssertNil(r.error)
@@ -113,7 +113,7 @@ final class DICOMwebInteropTests: XCTestCase {
         let junk = dir + "/junk.dcm"
         FileManager.default.createFile(atPath: junk, contents: Data(repeating: 0x42, count: 2000))
         batch.insert(STOWInstance(path: junk, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: "2.25.1", studyInstanceUID: "", size: 2000), at: 1)
-        let r = try c.store(batch, scratchFolder: dir)
+        let r = try c.store(batch)
         XCTAssertNotEqual(r.instances[1].outcome, .stored)
         XCTAssertFalse(r.isComplete)
         // What Orthanc says it stored is what it has.

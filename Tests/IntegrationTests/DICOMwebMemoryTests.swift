@@ -71,7 +71,7 @@ final class DICOMwebMemoryTests: XCTestCase {
                                    transport: URLSessionTransport(idleTimeout: 120))
         let before = Self.peakResidentMiB()
         var t = Date()
-        let r = try c.store(try files.map { try STOWInstance(path: $0) }, scratchFolder: dir)
+        let r = try c.store(try files.map { try STOWInstance(path: $0) })
         let stowSeconds = Date().timeIntervalSince(t)
         XCTAssertTrue(r.isComplete, "\(r.instances.map(\.outcome)) \(r.error.map { "\($0)" } ?? "")")
         let afterStow = Self.peakResidentMiB()

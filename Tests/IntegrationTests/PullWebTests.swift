@@ -36,7 +36,7 @@ final class PullWebTests: XCTestCase {
                 let dir = source + "/\(seed)"
                 let files = try Synthesizer(options: opts).write(to: dir).map { $0.hasPrefix("/") ? $0 : dir + "/" + $0 }
                 let instances = try files.map { try STOWInstance(path: $0) }
-                let r = try c.store(instances, scratchFolder: source)
+                let r = try c.store(instances)
                 guard r.isComplete else { throw OrthancPeer.Unavailable(description: "STOW of the fixtures failed: \(r.error.map { "\($0)" } ?? "")") }
                 originals[instances[0].studyInstanceUID] = files
             }

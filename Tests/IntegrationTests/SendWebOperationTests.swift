@@ -78,7 +78,6 @@ final class SendWebOperationTests: XCTestCase {
                             retry: RetryPolicy(retries: 3, base: 0.01), journalPath: f.dir + "/journal")
         r.web.credentials = credentials
         r.web.batchCount = batch
-        r.web.scratchFolder = f.dir
         r.web.transport = { _, _ in server }
         return r
     }

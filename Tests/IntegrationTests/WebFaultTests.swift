@@ -133,7 +133,7 @@ final class WebFaultTests: OrthancTestCase {
     func loadStudy(_ o: OrthancPeer, _ s: Scratch, seed: Int) throws -> (files: [String], study: String) {
         let files = try synth(s, s.dir + "/source", seed: seed, series: "CT,MR,CT", instances: 3)
         let instances = try files.map { try STOWInstance(path: $0) }
-        let result = try client(o).store(instances, scratchFolder: s.dir)
+        let result = try client(o).store(instances)
         XCTAssertTrue(result.isComplete, "\(result.error.map { "\($0)" } ?? "")")
         return (files, instances[0].studyInstanceUID)
     }

@@ -101,13 +101,6 @@ struct WebSendWorker: @unchecked Sendable {
                 refreshed = false
             }
             guard !rest.isEmpty || !busy.isEmpty else { continue }
-            if answer.notSent {
-                // A file could not be read (gone or unreadable since the scan): it failed alone, and
-                // the others, never sent, go again at once.
-                for item in rest { attempts[item.index, default: 1] -= 1 }
-                carried = rest
-                continue
-            }
             guard let error = answer.error else {
                 // 2xx, and the answer did not name these files.
                 for item in rest { fail(item, attempts, answer.status, answer.unacknowledged) }

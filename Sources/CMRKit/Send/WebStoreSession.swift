@@ -13,18 +13,15 @@ public struct WebSendOptions: Sendable {
     public var batchCount = 50
     /// Bytes per STOW-RS request (`--batch-bytes`); a larger file goes alone.
     public var batchBytes: Int64 = 64 << 20
-    /// Where each request's multipart body is written before it is uploaded (nil: the temporary folder).
-    public var scratchFolder: String?
     /// The HTTP transport for a session, given its idle and total timeouts (tests put a canned server here).
     var transport: (@Sendable (_ idle: Double, _ total: Double) -> HTTPTransport)?
 
     public init(credentials: WebCredentialSource? = nil, allowInsecure: Bool = false, batchCount: Int = 50,
-                batchBytes: Int64 = 64 << 20, scratchFolder: String? = nil) {
+                batchBytes: Int64 = 64 << 20) {
         self.credentials = credentials
         self.allowInsecure = allowInsecure
         self.batchCount = batchCount
         self.batchBytes = batchBytes
-        self.scratchFolder = scratchFolder
     }
 }
 
@@ -89,7 +86,7 @@ struct WebDestination: Sendable {
         let transport = options.transport?(idle, total) ?? URLSessionTransport(idleTimeout: idle, totalTimeout: total)
         do {
             let client = try DICOMwebClient(base: url, options: .init(credentials: nil, allowInsecure: options.allowInsecure), transport: transport)
-            return WebStoreSession(client: client, credentials: credentials, scratch: options.scratchFolder ?? NSTemporaryDirectory(), peer: name)
+            return WebStoreSession(client: client, credentials: credentials, peer: name)
         } catch {
             throw CMRError.web(error, peer: name, storing: true)
         }
@@ -107,26 +104,23 @@ struct WebBatchAnswer {
     var generation: Int
     /// Why a file the answer did not name was not stored.
     var unacknowledged: String
-    /// No request went: a file of the batch could not be read (it is the one failed record); the
-    /// others were not sent and go again at once, without counting a retry.
-    var notSent = false
 }
 
 /// Stores batches of files with STOW-RS, one request each, and reads the answer file by file.
 final class WebStoreSession {
     private var client: DICOMwebClient
     let credentials: WebCredentialBox
-    let scratch: String
     let peer: String
 
-    init(client: DICOMwebClient, credentials: WebCredentialBox, scratch: String, peer: String) {
+    init(client: DICOMwebClient, credentials: WebCredentialBox, peer: String) {
         self.client = client
         self.credentials = credentials
-        self.scratch = scratch
         self.peer = peer
     }
 
-    /// Throws only when no HTTP answer came (unreachable, timeout), the answer is broken, or a file cannot be read.
+    /// Throws only when no HTTP answer came (unreachable, timeout) or the answer is broken. The
+    /// bodies come from the files' mappings made by the scan, so a file changed or removed since
+    /// cannot make a request fail.
     func store(_ items: [SendItem]) throws(CMRError) -> WebBatchAnswer {
         let (auth, generation) = credentials.current
         client.options.credentials = auth
@@ -137,18 +131,7 @@ final class WebStoreSession {
         let start = DispatchTime.now().uptimeNanoseconds
         let result: STOWResult
         do {
-            result = try client.store(instances, scratchFolder: scratch)
-        } catch let e as FileError where items.contains(where: { $0.path == e.path }) {
-            let records = items.map { item -> TransferRecord? in
-                guard item.path == e.path else { return nil }
-                var r = item.record(.failed, comment: "cannot be sent: \(e.reason) (it changed after the scan)")
-                r.bytes = Int64(item.source.storage.count)
-                r.transferSyntax = item.source.transferSyntaxUID
-                r.exitStatus = 1
-                return r
-            }
-            return WebBatchAnswer(records: records, error: nil, status: nil, retryAfter: nil, generation: generation,
-                                  unacknowledged: "not sent", notSent: true)
+            result = try client.store(instances)
         } catch {
             throw CMRError.web(error, peer: peer, storing: true)
         }
